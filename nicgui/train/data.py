@@ -1,0 +1,68 @@
+"""Training data: every image of a folder, held in memory, served as random flipped crops."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".ppm"}
+
+
+def list_images(folder: Path) -> list[Path]:
+    """Image files directly in ``folder``, sorted; raises if there are none."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"not a folder: {folder}")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+    if not files:
+        raise FileNotFoundError(f"no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in {folder}")
+    return files
+
+
+def load_rgb(path: Path) -> np.ndarray:
+    """An image file as uint8 RGB (H, W, 3), EXIF orientation applied."""
+    with Image.open(path) as im:
+        im = ImageOps.exif_transpose(im)
+        return np.asarray(im.convert("RGB"), dtype=np.uint8)
+
+
+class CropSampler:
+    """Random crops (with random horizontal/vertical flips) from images kept in memory."""
+
+    def __init__(self, folder: Path, crop: int, seed: int = 0) -> None:
+        self.crop = crop
+        self.images = []
+        for p in list_images(folder):
+            a = load_rgb(p)
+            if min(a.shape[:2]) < crop:
+                log.warning("skipping %s: smaller than the %d px crop", p.name, crop)
+                continue
+            self.images.append(a)
+        if not self.images:
+            raise ValueError(f"no image in {folder} is at least {crop} px on its short side")
+        self.rng = np.random.default_rng(seed)
+        log.info("loaded %d training images from %s", len(self.images), folder)
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def batch(self, size: int) -> torch.Tensor:
+        """(size, 3, crop, crop) float32 in [0, 255]."""
+        out = np.empty((size, self.crop, self.crop, 3), np.uint8)
+        for i in range(size):
+            a = self.images[self.rng.integers(len(self.images))]
+            y = self.rng.integers(a.shape[0] - self.crop + 1)
+            x = self.rng.integers(a.shape[1] - self.crop + 1)
+            c = a[y : y + self.crop, x : x + self.crop]
+            if self.rng.random() < 0.5:
+                c = c[:, ::-1]
+            if self.rng.random() < 0.5:
+                c = c[::-1]
+            out[i] = c
+        return torch.from_numpy(out).permute(0, 3, 1, 2).float()

@@ -1,0 +1,29 @@
+"""Turn a training checkpoint into the shipped inference weights (with probability tables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from nicgui.codec.model import CompressiveAutoencoder, ModelConfig
+from nicgui.codec.weights import ModelIdentity, save_weights
+
+
+def load_checkpoint(path: Path) -> tuple[CompressiveAutoencoder, int]:
+    """Model and step count of a checkpoint written by the trainer (loaded without pickle code)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint not found: {path}")
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=True)
+        model = CompressiveAutoencoder(ModelConfig.from_dict(ck["config"]))
+        model.load_state_dict(ck["model"])
+    except Exception as e:
+        raise ValueError(f"{path} is not a nicgui training checkpoint: {e}") from e
+    return model.eval(), int(ck.get("step", 0))
+
+
+def export_checkpoint(checkpoint: Path, output: Path, note: str = "") -> ModelIdentity:
+    model, step = load_checkpoint(checkpoint)
+    return save_weights(model, output, info={"steps": step, "note": note})

@@ -1,0 +1,228 @@
+"""Rate-distortion training of one model over its whole quality range.
+
+Each sample of a batch gets a random position on the anchor axis (a continuous quality); its
+scale vector and its lambda are interpolated there, so one weights file serves quality 1..100.
+Loss per sample: lambda * distortion + bits per pixel, where distortion is 255^2 * MSE (or
+1 - MS-SSIM) and the bits come from the GSM prior.
+
+Quantisation: the decoder sees round(y * s) / s with the identity as the gradient of rounding
+(Theis et al.); the rate term sees y * s plus uniform noise in [-1/2, 1/2), whose bin mass is a
+smooth, unbiased stand-in for the entropy of the rounded value.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from pytorch_msssim import ms_ssim
+
+from nicgui.codec.entropy import EntropyModel
+from nicgui.codec.model import CompressiveAutoencoder, ModelConfig, round_ste
+from nicgui.train.data import CropSampler, list_images, load_rgb
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    data: Path
+    out: Path
+    model: str = "theis-cae"
+    steps: int = 100_000
+    minutes: float = 0.0  # stop after this much wall-clock (0: no limit)
+    batch: int = 8
+    crop: int = 128
+    lr: float = 1e-3
+    lr_final: float = 1e-5
+    warmup: int = 200
+    clip: float = 1.0
+    distortion: str = "mse"  # or "ms-ssim"
+    seed: int = 0
+    device: str = "cpu"
+    val_data: Path | None = None
+    val_every: int = 1000
+    val_images: int = 8
+    save_every: int = 500
+    resume: Path | None = None  # a checkpoint (.pt) or exported weights (.safetensors)
+    threads: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def anchor_lambdas(cfg: ModelConfig, position: torch.Tensor) -> torch.Tensor:
+    """Lambda at continuous anchor positions, interpolated in log space."""
+    logl = torch.tensor([math.log(a) for a in cfg.anchors], device=position.device)
+    pos = position.clamp(0, len(cfg.anchors) - 1)
+    lo = pos.floor().long().clamp(max=len(cfg.anchors) - 2)
+    frac = pos - lo.float()
+    return torch.exp(logl[lo] * (1 - frac) + logl[lo + 1] * frac)
+
+
+def rd_forward(model: CompressiveAutoencoder, x: torch.Tensor, position: torch.Tensor, noise: bool = True):
+    """One pass at per-sample anchor positions -> (reconstruction, bits per pixel per sample)."""
+    entropy: EntropyModel = model.entropy
+    y = model.encoder(x)
+    scales = entropy.log_scales(position).exp()  # (N, M)
+    s = scales[:, :, None, None]
+    z = y * s
+    z_rate = z + (torch.rand_like(z) - 0.5) if noise else torch.round(z)
+    bits = entropy.bits(z_rate, scales).flatten(1).sum(1)
+    x_hat = model.decoder(round_ste(z) / s, clip=False)
+    bpp = bits / (x.shape[2] * x.shape[3])
+    return x_hat, bpp
+
+
+def distortion_loss(kind: str, x_hat: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(per-sample distortion term, per-sample MSE)."""
+    mse = (x_hat - x).pow(2).flatten(1).mean(1)
+    if kind == "mse":
+        return mse, mse
+    if kind == "ms-ssim":
+        xc = x_hat.clamp(0, 255)
+        d = 1.0 - ms_ssim(xc, x, data_range=255.0, size_average=False, win_size=7 if min(x.shape[2:]) < 161 else 11)
+        # scaled so a lambda tuned for MSE gives a comparable rate (CompressAI's usual factor)
+        return d * (255.0**2) / 2500.0 * 32.0, mse
+    raise ValueError(f"unknown distortion {kind!r} (use 'mse' or 'ms-ssim')")
+
+
+def learning_rate(cfg: TrainConfig, done: int, fraction: float) -> float:
+    """Linear warm-up over the first steps of a run, then cosine decay from lr to lr_final.
+
+    ``fraction`` is how much of the run's budget (steps or minutes, whichever runs out first)
+    is spent, so a time-limited run still ends at the low learning rate.
+    """
+    if done < cfg.warmup:
+        return cfg.lr * (done + 1) / cfg.warmup
+    t = min(1.0, max(0.0, fraction))
+    return cfg.lr_final + 0.5 * (cfg.lr - cfg.lr_final) * (1 + math.cos(math.pi * t))
+
+
+def save_checkpoint(path: Path, model, opt, step: int) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(
+        {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "config": model.cfg.to_dict()},
+        tmp,
+    )
+    tmp.replace(path)
+
+
+def load_start(cfg: TrainConfig) -> tuple[CompressiveAutoencoder, dict | None, int]:
+    """A model to train: fresh, from a checkpoint (with optimizer state), or from weights."""
+    from nicgui.codec.model import REGISTRY
+    if cfg.resume is None:
+        if cfg.model not in REGISTRY:
+            raise ValueError(f"unknown model {cfg.model!r}; known: {', '.join(REGISTRY)}")
+        return CompressiveAutoencoder(REGISTRY[cfg.model]), None, 0
+    path = Path(cfg.resume)
+    if path.suffix == ".safetensors":
+        from nicgui.codec.weights import load_weights
+
+        return load_weights(path).model, None, 0
+    ck = torch.load(path, map_location="cpu", weights_only=True)
+    model = CompressiveAutoencoder(ModelConfig.from_dict(ck["config"]))
+    model.load_state_dict(ck["model"])
+    return model, ck.get("opt"), int(ck.get("step", 0))
+
+
+@torch.no_grad()
+def validate(model: CompressiveAutoencoder, images: list[np.ndarray], device: str) -> dict[str, float]:
+    """Mean bpp (prior estimate with rounding) and PSNR at three qualities over whole images."""
+    from nicgui.codec.entropy import quality_position
+
+    model.eval()
+    out: dict[str, float] = {}
+    for q in (10, 50, 90):
+        bpps, psnrs = [], []
+        for a in images:
+            h, w = (a.shape[0] // 8) * 8, (a.shape[1] // 8) * 8
+            x = torch.from_numpy(a[:h, :w]).permute(2, 0, 1)[None].float().to(device)
+            pos = quality_position(q, model.entropy.n_anchors).reshape(1).to(device)
+            x_hat, bpp = rd_forward(model, x, pos, noise=False)
+            mse = (x_hat.clamp(0, 255).round() - x).pow(2).mean().item()
+            bpps.append(bpp.item())
+            psnrs.append(10 * math.log10(255**2 / max(mse, 1e-10)))
+        out[f"val_bpp_q{q}"] = float(np.mean(bpps))
+        out[f"val_psnr_q{q}"] = float(np.mean(psnrs))
+    model.train()
+    return out
+
+
+def train(cfg: TrainConfig, progress: bool = True) -> Path:
+    """Run training; writes ``out/last.pt`` and ``out/log.csv``; returns the checkpoint path."""
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sampler = CropSampler(cfg.data, cfg.crop, seed=cfg.seed)
+    val_imgs = [load_rgb(p) for p in list_images(cfg.val_data)[: cfg.val_images]] if cfg.val_data else []
+    model, opt_state, start = load_start(cfg)
+    model.to(cfg.device).train()
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    if opt_state is not None:
+        opt.load_state_dict(opt_state)
+    total = start + cfg.steps
+    ckpt = out / "last.pt"
+    log_path = out / "log.csv"
+    new_log = not log_path.exists()
+    logf = log_path.open("a", newline="")
+    writer = csv.writer(logf)
+    if new_log:
+        writer.writerow(["step", "time_s", "lr", "loss", "bpp", "psnr", "kind", "extra"])
+    t0 = time.monotonic()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True)
+    ema: dict[str, float] = {}
+    step = start
+    for step in range(start, total):
+        fraction = (step - start) / max(1, total - start)
+        if cfg.minutes:
+            fraction = max(fraction, (time.monotonic() - t0) / (cfg.minutes * 60))
+        lr = learning_rate(cfg, step - start, fraction)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        x = sampler.batch(cfg.batch).to(cfg.device)
+        pos = torch.rand(cfg.batch, device=cfg.device) * (model.entropy.n_anchors - 1)
+        x_hat, bpp = rd_forward(model, x, pos)
+        dist, mse = distortion_loss(cfg.distortion, x_hat, x)
+        lam = anchor_lambdas(model.cfg, pos)
+        loss = (lam * dist + bpp).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+        opt.step()
+        psnr = 10 * math.log10(255**2 / max(mse.mean().item(), 1e-10))
+        for k, v in (("loss", loss.item()), ("bpp", bpp.mean().item()), ("psnr", psnr)):
+            ema[k] = v if k not in ema else 0.98 * ema[k] + 0.02 * v
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{ema['loss']:.3f}", bpp=f"{ema['bpp']:.3f}", psnr=f"{ema['psnr']:.2f}")
+        if (step + 1) % 50 == 0:
+            writer.writerow([step + 1, f"{time.monotonic() - t0:.1f}", f"{lr:.3g}", f"{ema['loss']:.4f}",
+                             f"{ema['bpp']:.4f}", f"{ema['psnr']:.3f}", "train", ""])
+            logf.flush()
+        if (step + 1) % cfg.save_every == 0:
+            save_checkpoint(ckpt, model, opt, step + 1)
+        if val_imgs and (step + 1) % cfg.val_every == 0:
+            v = validate(model, val_imgs, cfg.device)
+            writer.writerow([step + 1, f"{time.monotonic() - t0:.1f}", f"{lr:.3g}", "", "", "", "val",
+                             " ".join(f"{k}={val:.4f}" for k, val in v.items())])
+            logf.flush()
+            log.info("step %d validation: %s", step + 1, v)
+        if cfg.minutes and time.monotonic() - t0 > cfg.minutes * 60:
+            log.info("time budget of %.1f min reached at step %d", cfg.minutes, step + 1)
+            break
+    save_checkpoint(ckpt, model, opt, step + 1)
+    if bar is not None:
+        bar.close()
+    logf.close()
+    return ckpt
