@@ -152,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--selftest"]:
+        from nicgui.selftest import run_selftest
+
+        return run_selftest(argv[1:])
     if not argv or argv[0] not in _SUBCOMMANDS | {"-h", "--help", "-v", "--verbose"}:
         from nicgui.gui.app import run_app
 
