@@ -154,6 +154,8 @@ def read_nic(data: bytes) -> NicFile:
     n = header.n_tiles
     raw, pos = _take(data, pos, 4 * n, "payload table")
     lengths = struct.unpack(f"<{n}I", raw)
+    if any(length == 0 or length % 4 for length in lengths):
+        raise NicFormatError("a latent payload length is not a positive multiple of 4 bytes")
     expected = pos + icc_len + alpha_len + sum(lengths) + 4
     if len(data) < expected:
         raise NicFormatError(f"file is truncated: {len(data)} bytes, header announces {expected}")

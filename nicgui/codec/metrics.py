@@ -15,7 +15,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from pytorch_msssim import ms_ssim as _ms_ssim
-from pytorch_msssim import ssim as _ssim
+from pytorch_msssim import ssim as _lib_ssim
+from pytorch_msssim.ssim import _fspecial_gauss_1d
+from pytorch_msssim.ssim import _ssim as _ssim_parts
 
 _MS_WEIGHTS = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333]
 
@@ -61,7 +63,7 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
     win = _window(a)
     if win < 3:
         return math.nan
-    return float(_ssim(_tensor(a), _tensor(b), data_range=255.0, win_size=win))
+    return float(_lib_ssim(_tensor(a), _tensor(b), data_range=255.0, win_size=win))
 
 
 def ms_ssim(a: np.ndarray, b: np.ndarray) -> float:
@@ -76,8 +78,25 @@ def ms_ssim(a: np.ndarray, b: np.ndarray) -> float:
         levels -= 1
     if levels == 1:
         return ssim(a, b)
-    weights = _MS_WEIGHTS[:levels]
-    return float(_ms_ssim(_tensor(a), _tensor(b), data_range=255.0, win_size=win, weights=weights))
+    if levels == 5:
+        return float(_ms_ssim(_tensor(a), _tensor(b), data_range=255.0, win_size=win))
+    return _ms_ssim_levels(_tensor(a), _tensor(b), win, _MS_WEIGHTS[:levels])
+
+
+def _ms_ssim_levels(x: torch.Tensor, y: torch.Tensor, win_size: int, weights: list[float]) -> float:
+    """MS-SSIM over fewer scales (pytorch-msssim insists on five); weights renormalised to sum 1."""
+    w = torch.tensor(weights, dtype=x.dtype)
+    w = w / w.sum()
+    win = _fspecial_gauss_1d(win_size, 1.5).to(x.dtype).repeat(x.shape[1], 1, 1, 1)
+    cs_levels = []
+    for i in range(len(weights)):
+        s, cs = _ssim_parts(x, y, 255.0, win)
+        if i < len(weights) - 1:
+            cs_levels.append(torch.relu(cs))
+            pad = [n % 2 for n in x.shape[2:]]
+            x, y = F.avg_pool2d(x, 2, padding=pad), F.avg_pool2d(y, 2, padding=pad)
+    vals = torch.stack(cs_levels + [torch.relu(s)], 0)  # (levels, N, C)
+    return float(torch.prod(vals ** w[:, None, None], 0).mean())
 
 
 def all_metrics(a: np.ndarray, b: np.ndarray) -> Metrics:

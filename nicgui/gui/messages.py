@@ -1,0 +1,283 @@
+"""What the window asks the worker for, and what comes back: immutable dataclasses, no Qt.
+
+View requests carry a generation number. The client advances the generation with every new view
+request, so the worker can skip requests that were overtaken before it started them and the client
+can drop results that arrive for an old generation.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+
+from nicgui.codec.bitstream import NicHeader
+from nicgui.codec.metrics import Metrics
+from nicgui.codec.pictures import Picture
+
+NIC_SUFFIX = ".nic"
+CLASSIC_CODECS = ("jpeg", "webp", "avif")
+
+
+class HeatmapKind(str, Enum):
+    """What the error view shows."""
+
+    ABS = "abs"  # mean absolute error over the channels, 0..255 levels
+    SSIM = "ssim"  # local SSIM, 1 = identical
+
+    @property
+    def label(self) -> str:
+        return {"abs": "Absolute error", "ssim": "SSIM map"}[self.value]
+
+
+@dataclass(frozen=True)
+class Source:
+    """An image to show: an image or .nic file, or pixels pasted from the clipboard."""
+
+    key: str  # identifies the content for caches; changes when the file changes
+    name: str
+    path: Path | None = None
+    pixels: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_path(cls, path: Path) -> "Source":
+        path = Path(path)
+        try:
+            st = path.stat()
+            key = f"{path.resolve()}|{st.st_mtime_ns}|{st.st_size}"
+        except OSError:
+            key = str(path)
+        return cls(key, path.name, path)
+
+    @classmethod
+    def from_pixels(cls, name: str, pixels: np.ndarray, serial: int) -> "Source":
+        return cls(f"pixels:{serial}", name, None, pixels)
+
+    @property
+    def is_nic(self) -> bool:
+        return self.path is not None and self.path.suffix.lower() == NIC_SUFFIX
+
+
+# -- requests ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ViewRequest:
+    """Show ``source`` at ``quality``: load it if ``load``, then compress, measure and compare."""
+
+    generation: int
+    source: Source
+    quality: int
+    heatmap: HeatmapKind
+    compare: str | None = None  # one of CLASSIC_CODECS
+    load: bool = False  # the window does not show this source yet: send it a Loaded first
+
+
+@dataclass(frozen=True)
+class SaveRequest:
+    """Write ``payload`` (.nic bytes, or pixels to store as PNG) atomically to ``path``."""
+
+    job: int
+    path: Path
+    payload: bytes | Picture | np.ndarray
+    overwrite: bool = False
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """Compress ``files`` to .nic at ``quality`` into ``out_dir`` (None: next to each file)."""
+
+    job: int
+    files: tuple[Path, ...]
+    out_dir: Path | None
+    quality: int
+    overwrite: bool
+    cancel: threading.Event = field(compare=False)
+
+
+@dataclass(frozen=True)
+class DeviceRequest:
+    device: str
+
+
+# -- results -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModelReady:
+    identity: str  # e.g. "theis-cae-s (4b2af98ba60f)"
+    device: str
+    channels: int
+
+
+@dataclass(frozen=True)
+class LatentData:
+    """Integer latents at one quality and where their bits go, for the latent inspector."""
+
+    quality: int
+    z: np.ndarray  # (M, h, w) int32
+    bits: np.ndarray  # (M, h, w) float32
+    channel_bits: np.ndarray  # (M,)
+    position_bits: np.ndarray  # (h, w): one value per 8x8 pixel block
+    probabilities: tuple[tuple[np.ndarray, np.ndarray], ...]  # per channel: (values, model probability)
+
+    @property
+    def channels(self) -> int:
+        return int(self.z.shape[0])
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """A per-pixel error map and its colour rendering (computed on the worker)."""
+
+    kind: HeatmapKind
+    values: np.ndarray  # (H, W) float32
+    rgb: np.ndarray  # (H, W, 3) uint8, values through the colour map
+    levels: tuple[float, float]  # the values at the two ends of the colour map
+
+
+@dataclass(frozen=True)
+class NicStats:
+    """What a decoded .nic file shows: its header, size, timing and latents."""
+
+    header: NicHeader
+    size: int
+    decode_seconds: float
+    latents: LatentData
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A source was read: its pixels for the original view (or the decoded .nic)."""
+
+    generation: int
+    source: Source
+    picture: Picture
+    thumbnail: np.ndarray  # (h, w, 3) uint8, at most a few hundred pixels a side
+    file_bytes: int | None
+    raw_bytes: int
+    nic: NicStats | None = None
+    device: str = "cpu"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One quality's result for the current source, with everything the readouts show."""
+
+    generation: int
+    source_key: str
+    quality: int
+    data: bytes  # the .nic file
+    reconstruction: Picture
+    metrics: Metrics
+    heatmap: Heatmap
+    latents: LatentData
+    analyse_seconds: float  # encoder network (once per picture)
+    encode_seconds: float  # quantise + entropy coding + container
+    decode_seconds: float  # decoder network
+    device: str
+    raw_bytes: int
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def bpp(self) -> float:
+        return 8.0 * len(self.data) / (self.reconstruction.width * self.reconstruction.height)
+
+
+@dataclass(frozen=True)
+class ClassicOutcome:
+    """A classical codec at (at most) the size of the current .nic, measured the same way."""
+
+    generation: int
+    source_key: str
+    quality: int  # the nicgui quality it is compared with
+    codec: str
+    codec_quality: int
+    size: int
+    rgb: np.ndarray
+    metrics: Metrics
+    heatmap: Heatmap
+    encode_seconds: float
+    decode_seconds: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.codec.upper()} q{self.codec_quality}"
+
+    @property
+    def bpp(self) -> float:
+        return 8.0 * self.size / (self.rgb.shape[0] * self.rgb.shape[1])
+
+
+@dataclass(frozen=True)
+class SourceStats:
+    """Figures about a source that come after its first result (a PNG encode takes a while)."""
+
+    source_key: str
+    png_bytes: int
+
+
+@dataclass(frozen=True)
+class Saved:
+    job: int
+    path: Path
+    size: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Something the user asked for failed; ``message`` is one readable line."""
+
+    stage: str  # model, load, compress, compare, save, batch, device
+    message: str
+    generation: int | None = None
+    job: int | None = None
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    job: int
+    done: int
+    total: int
+    name: str
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    job: int
+    total: int
+    compressed: int
+    skipped: int  # the .nic existed and overwriting was not allowed
+    failed: int
+    bytes_before: int
+    bytes_after: int
+    cancelled: bool
+    errors: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """One line for the dialog, e.g. '3 of 4 files compressed, 1 skipped: 1.2 MB -> 95 kB'."""
+        parts = [f"{self.compressed} of {self.total} files compressed"]
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped (the .nic exists)")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        text = ", ".join(parts)
+        if self.compressed:
+            ratio = self.bytes_before / self.bytes_after if self.bytes_after else float("inf")
+            text += f": {format_bytes(self.bytes_before)} → {format_bytes(self.bytes_after)} ({ratio:.1f}:1)"
+        if self.cancelled:
+            text = "Cancelled. " + text
+        return text
+
+
+def format_bytes(n: int) -> str:
+    """Human-readable size with exact bytes for small files: '950 B', '12.3 kB', '4.56 MB'."""
+    if n < 1000:
+        return f"{n} B"
+    if n < 1_000_000:
+        return f"{n / 1000:.1f} kB"
+    if n < 1_000_000_000:
+        return f"{n / 1e6:.2f} MB"
+    return f"{n / 1e9:.2f} GB"

@@ -1,0 +1,175 @@
+"""What the worker computes for the window, as plain functions over the codec API (no Qt).
+
+Everything slow lives here so it runs on the worker thread: reading files, the codec, metrics,
+error maps and their colouring, PNG encoding. The window only puts finished arrays on screen.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from nicgui.codec import classic
+from nicgui.codec.api import Analysis, Codec, Decoded, Quantised
+from nicgui.codec.metrics import abs_error_map, ssim_map
+from nicgui.codec.pictures import Picture, load_picture
+from nicgui.codec.quick_metrics import quick_metrics
+from nicgui.gui.files import atomic_write
+from nicgui.gui.messages import ClassicOutcome, Heatmap, HeatmapKind, LatentData, Source
+
+log = logging.getLogger(__name__)
+
+THUMBNAIL_SIDE = 384
+ABS_ERROR_LEVELS = (0.0, 32.0)  # fixed, so maps at different qualities compare at a glance
+SSIM_LEVELS = (0.0, 1.0)
+_BYTES_PER_PIXEL = {"L": 1, "LA": 2, "RGB": 3, "RGBA": 4}
+
+
+@dataclass
+class LoadedSource:
+    """A source read from disk or memory; ``decoded`` is set for .nic files."""
+
+    picture: Picture
+    file_bytes: int | None
+    thumbnail: np.ndarray
+    decoded: Decoded | None = None
+    analysis: Analysis | None = None  # the encoder's output, filled on first use
+    png_bytes: int | None = None
+
+
+@dataclass
+class Evaluation:
+    """One quality's codec result and its metrics; error maps are added per kind on demand."""
+
+    quality: int
+    data: bytes
+    reconstruction: Picture
+    quantised: Quantised
+    metrics: object
+    encode_seconds: float
+    decode_seconds: float
+    latents: LatentData
+    heatmaps: dict[HeatmapKind, Heatmap] = field(default_factory=dict)
+    classic: dict[tuple[str, HeatmapKind], ClassicOutcome] = field(default_factory=dict)
+
+
+def load_source(codec: Codec, source: Source) -> LoadedSource:
+    """Read an image or decode a .nic file (raises PictureError, NicFormatError, OSError)."""
+    if source.pixels is not None:
+        picture = load_picture(source.pixels)
+        return LoadedSource(picture, None, thumbnail(picture.rgb))
+    assert source.path is not None
+    if source.is_nic:
+        data = source.path.read_bytes()
+        decoded = codec.decode_full(data)
+        return LoadedSource(decoded.picture, len(data), thumbnail(decoded.picture.rgb), decoded)
+    picture = load_picture(source.path)
+    return LoadedSource(picture, source.path.stat().st_size, thumbnail(picture.rgb))
+
+
+def thumbnail(rgb: np.ndarray, side: int = THUMBNAIL_SIDE) -> np.ndarray:
+    """A small copy (longest side at most ``side``) for overlays that need no full resolution."""
+    h, w = rgb.shape[:2]
+    scale = side / max(h, w)
+    if scale >= 1:
+        return rgb
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BOX))
+
+
+def raw_bytes(picture: Picture) -> int:
+    """Size of the uncompressed pixels: width x height x channels of the picture's mode."""
+    return picture.width * picture.height * _BYTES_PER_PIXEL[picture.mode]
+
+
+def png_bytes(picture: Picture) -> int:
+    """Size of the picture as a PNG (Pillow's default compression), for the ratio readout."""
+    return len(encode_png(picture))
+
+
+def encode_png(picture: Picture | np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    if isinstance(picture, Picture):
+        picture.to_pil().save(buf, format="PNG", icc_profile=picture.icc)
+    else:
+        Image.fromarray(picture).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def latent_data(codec: Codec, q: Quantised) -> LatentData:
+    probs = tuple(codec.probabilities(q.quality, c) for c in range(q.z.shape[0]))
+    return LatentData(q.quality, q.z, q.bits, q.channel_bits, q.position_bits, probs)
+
+
+@cache
+def colour_table(kind: HeatmapKind) -> np.ndarray:
+    """(256, 3) uint8 colours for a heatmap kind: bright means worse for both kinds."""
+    import matplotlib
+
+    lut = (matplotlib.colormaps["inferno"](np.linspace(0.0, 1.0, 256))[:, :3] * 255).round().astype(np.uint8)
+    return lut if kind is HeatmapKind.ABS else lut[::-1].copy()
+
+
+def colourise(values: np.ndarray, levels: tuple[float, float], lut: np.ndarray) -> np.ndarray:
+    lo, hi = levels
+    idx = np.clip((values - lo) * (255.0 / (hi - lo)), 0, 255).astype(np.uint8)
+    return lut[idx]
+
+
+def heatmap(kind: HeatmapKind, original: np.ndarray, reconstruction: np.ndarray) -> Heatmap:
+    """The error map of a reconstruction and its colour rendering."""
+    if kind is HeatmapKind.ABS:
+        values, levels = abs_error_map(original, reconstruction), ABS_ERROR_LEVELS
+    else:
+        values, levels = ssim_map(original, reconstruction), SSIM_LEVELS
+    values = np.ascontiguousarray(values, dtype=np.float32)
+    return Heatmap(kind, values, colourise(values, levels, colour_table(kind)), levels)
+
+
+def evaluate(codec: Codec, analysis: Analysis, quality: int) -> Evaluation:
+    """Compress at ``quality`` from the cached encoder output, decode, and measure."""
+    r = codec.compress(analysis, quality)
+    m = quick_metrics(analysis.picture.rgb, r.picture.rgb)
+    return Evaluation(
+        quality, r.data, r.picture, r.quantised, m, r.encode_seconds, r.decode_seconds,
+        latent_data(codec, r.quantised),
+    )
+
+
+def heatmap_for(ev: Evaluation, original: np.ndarray, kind: HeatmapKind) -> Heatmap:
+    """The evaluation's error map of ``kind``, computed once."""
+    if kind not in ev.heatmaps:
+        ev.heatmaps[kind] = heatmap(kind, original, ev.reconstruction.rgb)
+    return ev.heatmaps[kind]
+
+
+def compare_classic(
+    original: np.ndarray, codec_name: str, target_bytes: int, kind: HeatmapKind, generation: int,
+    source_key: str, quality: int,
+) -> ClassicOutcome:
+    """The classical codec's best picture within ``target_bytes``, with the same metrics and timings."""
+    r = classic.compress_to_size(original, codec_name, target_bytes)
+    t0 = time.perf_counter()
+    classic.compress(original, codec_name, r.quality)  # one encode + decode at the chosen quality
+    t1 = time.perf_counter()
+    with Image.open(io.BytesIO(r.data)) as im:  # the decode alone
+        im.load()
+    t2 = time.perf_counter()
+    decode = t2 - t1
+    return ClassicOutcome(
+        generation, source_key, quality, codec_name, r.quality, r.size, r.rgb, quick_metrics(original, r.rgb),
+        heatmap(kind, original, r.rgb), max(0.0, t1 - t0 - decode), decode,
+    )
+
+
+def save(path: Path, payload: bytes | Picture | np.ndarray, overwrite: bool) -> int:
+    """Write .nic bytes as they are, or pixels as PNG, atomically; returns the bytes written."""
+    data = payload if isinstance(payload, bytes) else encode_png(payload)
+    return atomic_write(path, data, overwrite)

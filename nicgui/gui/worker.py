@@ -1,0 +1,318 @@
+"""The one worker: a QObject on its own QThread that owns the model and does all the heavy work.
+
+Requests arrive as queued signals, one at a time, in order. View requests whose generation was
+overtaken before they started are skipped. The encoder's output is cached per picture, so a
+quality change only re-quantises, entropy-codes, decodes and measures; recent results are cached
+too. A batch runs one file per turn of the worker's event loop, so view requests (and the cancel
+flag) are served between files.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from nicgui.codec.api import Codec
+from nicgui.codec.bitstream import NicFormatError
+from nicgui.codec.pictures import PictureError, load_picture
+from nicgui.codec.weights import WeightsError
+from nicgui.gui import pipeline
+from nicgui.gui.cache import LruCache
+from nicgui.gui.files import atomic_write
+from nicgui.gui.messages import (
+    BatchProgress,
+    BatchRequest,
+    BatchSummary,
+    ClassicOutcome,
+    DeviceRequest,
+    Failure,
+    Loaded,
+    ModelReady,
+    NicStats,
+    Outcome,
+    SaveRequest,
+    Saved,
+    SourceStats,
+    ViewRequest,
+)
+
+log = logging.getLogger(__name__)
+
+SOURCES_KEPT = 3  # pictures whose encoder output stays cached
+RESULTS_KEPT = 24  # (picture, quality) results kept
+RESULTS_BYTES = 1 << 30  # at most this much memory in cached results
+
+# Errors a user can cause (bad files, wrong model, full disk): shown as one line, never a traceback.
+EXPECTED_ERRORS = (PictureError, NicFormatError, WeightsError, OSError, ValueError, MemoryError)
+
+
+class LatestGeneration:
+    """The newest view generation, written by the GUI thread and read by the worker."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value = 0
+
+    def advance(self) -> int:
+        with self._lock:
+            self._value += 1
+            return self._value
+
+    @property
+    def value(self) -> int:
+        with self._lock:
+            return self._value
+
+
+def describe(error: BaseException) -> str:
+    """One readable line for an error."""
+    if isinstance(error, FileNotFoundError):
+        return f"file not found: {error.filename or error}"
+    if isinstance(error, FileExistsError):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    if isinstance(error, MemoryError):
+        return "not enough memory for this picture"
+    return str(error) or type(error).__name__
+
+
+@dataclass
+class _Batch:
+    request: BatchRequest
+    index: int = 0
+    compressed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    before: int = 0
+    after: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Worker(QObject):
+    """Lives on the worker thread; every slot runs there."""
+
+    ready = Signal(object)  # ModelReady
+    loaded = Signal(object)  # Loaded
+    outcome = Signal(object)  # Outcome
+    classic = Signal(object)  # ClassicOutcome
+    stats = Signal(object)  # SourceStats
+    saved = Signal(object)  # Saved
+    failed = Signal(object)  # Failure
+    batch_progress = Signal(object)  # BatchProgress
+    batch_done = Signal(object)  # BatchSummary
+    finished = Signal(int)  # a view generation is complete (or was skipped)
+    skipped = Signal(int)  # a view request was overtaken before it started
+
+    def __init__(
+        self,
+        codec_factory: Callable[[str | None], Codec],
+        device: str | None,
+        latest: LatestGeneration,
+        threads: int | None = None,
+    ) -> None:
+        super().__init__()
+        self._factory = codec_factory
+        self._device = device
+        self._latest = latest
+        self._threads = threads
+        self.codec: Codec | None = None
+        self._sources: LruCache[pipeline.LoadedSource] = LruCache(SOURCES_KEPT, 1 << 62)
+        self._results: LruCache[pipeline.Evaluation] = LruCache(RESULTS_KEPT, RESULTS_BYTES)
+        self._batch: _Batch | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    @Slot()
+    def start(self) -> None:
+        """Load the model (runs first on the worker thread)."""
+        if self._threads:
+            import torch
+
+            torch.set_num_threads(self._threads)
+        try:
+            self.codec = self._factory(self._device)
+        except (WeightsError, *EXPECTED_ERRORS, RuntimeError) as e:
+            log.error("cannot load the model: %s", e)
+            self.failed.emit(Failure("model", f"Cannot load the model: {describe(e)}"))
+            return
+        self._announce()
+
+    def _announce(self) -> None:
+        assert self.codec is not None
+        self.ready.emit(ModelReady(str(self.codec.identity), str(self.codec.device), self.codec.channels))
+
+    @Slot(object)
+    def handle(self, request: object) -> None:
+        """Entry point for every request (queued from the GUI thread)."""
+        if isinstance(request, ViewRequest):
+            self._view(request)
+        elif isinstance(request, SaveRequest):
+            self._save(request)
+        elif isinstance(request, BatchRequest):
+            self._start_batch(request)
+        elif isinstance(request, DeviceRequest):
+            self._set_device(request)
+        else:
+            log.error("unknown request %r", request)
+
+    # -- the view: load, compress, measure, compare ------------------------------------------------
+    def _stale(self, request: ViewRequest) -> bool:
+        return request.generation != self._latest.value
+
+    def _view(self, req: ViewRequest) -> None:
+        try:
+            self._view_steps(req)
+        except EXPECTED_ERRORS as e:
+            stage = "load" if req.source.key not in self._sources else "compress"
+            log.warning("%s of %s failed: %s", stage, req.source.name, e)
+            self.failed.emit(Failure(stage, f"{req.source.name}: {describe(e)}", req.generation))
+        except Exception as e:  # a bug must not take the worker down: report it and go on
+            log.exception("request for %s failed", req.source.name)
+            self.failed.emit(Failure("compress", f"{req.source.name}: internal error: {e}", req.generation))
+        finally:
+            self.finished.emit(req.generation)
+
+    def _view_steps(self, req: ViewRequest) -> None:
+        if self._stale(req):
+            self.skipped.emit(req.generation)
+            return
+        if self.codec is None:
+            raise ValueError("the model is not loaded")
+        codec = self.codec
+        src = self._sources.get(req.source.key)
+        if src is None:
+            src = pipeline.load_source(codec, req.source)
+            self._sources.put(req.source.key, src)
+        if req.load:
+            self.loaded.emit(self._loaded(req, src))
+        if src.decoded is not None or self._stale(req):
+            return
+        if src.analysis is None:
+            src.analysis = codec.analyse(src.picture)
+            if self._stale(req):
+                return
+        key = (req.source.key, req.quality)
+        ev = self._results.get(key)
+        if ev is None:
+            ev = pipeline.evaluate(codec, src.analysis, req.quality)
+            self._results.put(key, ev)
+        heat = pipeline.heatmap_for(ev, src.picture.rgb, req.heatmap)
+        self.outcome.emit(
+            Outcome(
+                req.generation, req.source.key, req.quality, ev.data, ev.reconstruction, ev.metrics, heat,
+                ev.latents, src.analysis.seconds, ev.encode_seconds, ev.decode_seconds, str(codec.device),
+                pipeline.raw_bytes(src.picture),
+            )
+        )
+        if req.compare and not self._stale(req):
+            self._compare(req, src, ev)
+        if src.png_bytes is None:
+            QTimer.singleShot(0, lambda: self._png_stats(req.source.key))
+
+    def _compare(self, req: ViewRequest, src: pipeline.LoadedSource, ev: pipeline.Evaluation) -> None:
+        assert req.compare is not None
+        memo = (req.compare, req.heatmap)
+        try:
+            if memo not in ev.classic:
+                ev.classic[memo] = pipeline.compare_classic(
+                    src.picture.rgb, req.compare, len(ev.data), req.heatmap, req.generation, req.source.key,
+                    req.quality,
+                )
+            self.classic.emit(_retag(ev.classic[memo], req.generation))
+        except EXPECTED_ERRORS as e:
+            self.failed.emit(Failure("compare", f"{req.compare.upper()}: {describe(e)}", req.generation))
+
+    def _png_stats(self, key: str) -> None:
+        src = self._sources.get(key)
+        if src is None or src.png_bytes is not None:
+            return
+        src.png_bytes = pipeline.png_bytes(src.picture)
+        self.stats.emit(SourceStats(key, src.png_bytes))
+
+    def _loaded(self, req: ViewRequest, src: pipeline.LoadedSource) -> Loaded:
+        assert self.codec is not None
+        nic = None
+        if src.decoded is not None:
+            d = src.decoded
+            nic = NicStats(d.header, d.size, d.seconds, pipeline.latent_data(self.codec, d.quantised))
+        return Loaded(
+            req.generation, req.source, src.picture, src.thumbnail, src.file_bytes,
+            pipeline.raw_bytes(src.picture), nic, str(self.codec.device),
+        )
+
+    # -- saving ----------------------------------------------------------------------------------
+    def _save(self, req: SaveRequest) -> None:
+        try:
+            size = pipeline.save(req.path, req.payload, req.overwrite)
+        except EXPECTED_ERRORS as e:
+            self.failed.emit(Failure("save", f"Cannot save {req.path.name}: {describe(e)}", job=req.job))
+            return
+        log.info("saved %s (%d bytes)", req.path, size)
+        self.saved.emit(Saved(req.job, req.path, size))
+
+    # -- batch -----------------------------------------------------------------------------------
+    def _start_batch(self, req: BatchRequest) -> None:
+        if self._batch is not None:
+            self.failed.emit(Failure("batch", "A batch is already running", job=req.job))
+            return
+        self._batch = _Batch(req)
+        QTimer.singleShot(0, self._batch_step)
+
+    def _batch_step(self) -> None:
+        b = self._batch
+        if b is None:
+            return
+        req = b.request
+        if req.cancel.is_set() or b.index >= len(req.files) or self.codec is None:
+            self._batch = None
+            self.batch_done.emit(
+                BatchSummary(
+                    req.job, len(req.files), b.compressed, b.skipped, b.failed, b.before, b.after,
+                    req.cancel.is_set() and b.index < len(req.files), tuple(b.errors),
+                )
+            )
+            return
+        path = req.files[b.index]
+        out = (req.out_dir or path.parent) / (path.stem + ".nic")
+        try:
+            if out.exists() and not req.overwrite:
+                b.skipped += 1
+            else:
+                size = path.stat().st_size
+                data = self.codec.encode(load_picture(path), req.quality)
+                atomic_write(out, data, req.overwrite)
+                b.compressed += 1
+                b.before += size
+                b.after += len(data)
+        except EXPECTED_ERRORS as e:
+            b.failed += 1
+            b.errors.append(f"{path.name}: {describe(e)}")
+        b.index += 1
+        self.batch_progress.emit(BatchProgress(req.job, b.index, len(req.files), path.name))
+        QTimer.singleShot(0, self._batch_step)
+
+    # -- device ----------------------------------------------------------------------------------
+    def _set_device(self, req: DeviceRequest) -> None:
+        if self.codec is None:
+            return
+        try:
+            t0 = time.perf_counter()
+            self.codec = self.codec.to(req.device)
+            log.info("model moved to %s in %.2f s", req.device, time.perf_counter() - t0)
+        except (RuntimeError, *EXPECTED_ERRORS) as e:
+            self.failed.emit(Failure("device", f"Cannot use {req.device}: {describe(e)}"))
+            return
+        for src in self._sources.values():  # the encoder's output differs (slightly) per device
+            src.analysis = None
+        self._results.clear()
+        self._announce()
+
+
+def _retag(c: ClassicOutcome, generation: int) -> ClassicOutcome:
+    """A cached classic result, labelled with the generation that asked for it again."""
+    return c if c.generation == generation else replace(c, generation=generation)

@@ -1,0 +1,156 @@
+"""The codec API end to end: sizes, modes, alpha, ICC, orientation, quality, tiling, models."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image, ImageCms
+
+import nicgui.codec.api as api
+from nicgui.codec.bitstream import NicFormatError, read_nic
+from nicgui.codec.metrics import mse, psnr
+from nicgui.codec.model import CompressiveAutoencoder, REGISTRY
+from nicgui.codec.weights import load_weights, save_weights
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 9), (8, 8), (9, 17), (31, 5), (64, 72)])
+def test_any_size_round_trips_to_the_same_size(codec, photo, shape):
+    img = np.ascontiguousarray(photo[: shape[0], : shape[1]])
+    pic = codec.decode(codec.encode(img, 80))
+    assert pic.rgb.shape == img.shape and pic.mode == "RGB"
+
+
+def test_decoding_is_deterministic_and_matches_compress(codec, photo):
+    a = codec.analyse(photo)
+    r = codec.compress(a, 60)
+    d = codec.decode_full(r.data)
+    assert np.array_equal(d.quantised.z, r.quantised.z)
+    assert np.array_equal(d.picture.rgb, r.picture.rgb)
+    assert r.data == codec.encode(photo, 60)
+
+
+def test_reconstruction_resembles_the_image(codec, photo):
+    pic = codec.decode(codec.encode(photo, 90))
+    assert psnr(photo, pic.rgb) > 24
+
+
+def test_rgba_keeps_alpha_exactly(codec, photo):
+    alpha = (np.arange(photo.shape[0] * photo.shape[1]) % 251).astype(np.uint8).reshape(photo.shape[:2])
+    rgba = np.dstack([photo, alpha])
+    pic = codec.decode(codec.encode(rgba, 50))
+    assert pic.mode == "RGBA" and np.array_equal(pic.alpha, alpha)
+    assert np.array_equal(np.asarray(pic.to_pil())[:, :, 3], alpha)
+
+
+def test_grey_stays_grey(codec, photo):
+    grey = photo.mean(axis=2).astype(np.uint8)
+    pic = codec.decode(codec.encode(grey, 70))
+    assert pic.mode == "L" and pic.to_pil().mode == "L"
+    assert psnr(grey, np.asarray(pic.to_pil())) > 22
+    la = Image.fromarray(np.dstack([grey, grey[::-1]]), "LA")
+    pic = codec.decode(codec.encode(la, 70))
+    assert pic.mode == "LA" and np.array_equal(pic.alpha, grey[::-1])
+
+
+def test_palette_with_transparency_keeps_alpha(codec, photo):
+    im = Image.fromarray(photo).convert("P", palette=Image.Palette.ADAPTIVE, colors=16)
+    im.info["transparency"] = 0
+    pic = codec.decode(codec.encode(im, 50))
+    assert pic.mode == "RGBA"
+    assert np.array_equal(pic.alpha, np.asarray(im.convert("RGBA"))[:, :, 3])
+
+
+def test_exif_orientation_is_applied(codec, photo):
+    im = Image.fromarray(photo)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", exif=exif, quality=95)
+    pic = codec.decode(codec.encode(buf.getvalue(), 50))
+    assert (pic.height, pic.width) == (photo.shape[1], photo.shape[0])
+
+
+def test_icc_profile_is_kept(codec, photo):
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buf = io.BytesIO()
+    Image.fromarray(photo).save(buf, format="PNG", icc_profile=icc)
+    data = codec.encode(buf.getvalue(), 50)
+    pic = codec.decode(data)
+    assert pic.icc == icc
+    out = io.BytesIO()
+    pic.save_png(out)
+    assert Image.open(io.BytesIO(out.getvalue())).info["icc_profile"] == icc
+
+
+def test_quality_is_monotone_over_the_whole_range(codec, photo):
+    a = codec.analyse(photo)
+    sizes, errors = [], []
+    for q in range(1, 101):
+        r = codec.compress(a, q)
+        sizes.append(r.quantised.total_bits)
+        errors.append(mse(photo, r.picture.rgb))
+    assert all(b >= s for s, b in zip(sizes, sizes[1:])), "bits must not fall as quality rises"
+    assert sizes[-1] > 3 * sizes[0]
+    assert errors[-1] < 0.5 * errors[0]
+    # error: non-increasing up to tiny rounding noise between neighbouring qualities
+    assert all(e2 <= e1 * 1.02 + 0.05 for e1, e2 in zip(errors, errors[1:]))
+    assert all(errors[i + 10] < errors[i] for i in range(0, 90, 10))
+
+
+def test_requantising_reuses_the_analysis(codec, photo, monkeypatch):
+    a = codec.analyse(photo)
+    calls = []
+    monkeypatch.setattr(codec.model.encoder, "forward", lambda x: calls.append(1))
+    for q in (10, 50, 90):
+        codec.compress(a, q)
+    assert not calls
+
+
+def test_invalid_quality_is_refused(codec, photo):
+    for q in (0, 101, 50.5, "50", True):
+        with pytest.raises(ValueError, match="quality"):
+            codec.encode(photo, q)
+
+
+def test_tiled_processing_matches_whole_image(codec, photo, monkeypatch):
+    img = np.ascontiguousarray(np.concatenate([photo, photo[::-1]], 0)[:, :176])  # 256 x 176
+    whole = codec.analyse(img)
+    whole_r = codec.compress(whole, 70)
+    monkeypatch.setattr(api, "ENCODER_TILE", 64)
+    monkeypatch.setattr(api, "DECODER_TILE", 8)
+    monkeypatch.setattr(api, "CODING_TILE", 5)
+    tiled = codec.analyse(img)
+    assert np.abs(tiled.y - whole.y).max() < 1e-3
+    tiled_r = codec.compress(tiled, 70)
+    assert np.mean(tiled_r.quantised.z == whole_r.quantised.z) > 0.9999
+    assert read_nic(tiled_r.data).header.n_tiles == 7 * 5  # ceil(32 / 5) * ceil(22 / 5)
+    rec = codec.synthesise(whole_r.quantised.z, 70, img.shape[1], img.shape[0])
+    monkeypatch.setattr(api, "DECODER_TILE", 128)
+    rec_whole = codec.synthesise(whole_r.quantised.z, 70, img.shape[1], img.shape[0])
+    assert np.abs(rec.astype(int) - rec_whole.astype(int)).max() <= 1
+    assert np.array_equal(codec.decode(tiled_r.data).rgb, tiled_r.picture.rgb)
+
+
+def test_file_from_other_weights_gives_a_clear_error(codec, photo, tmp_path):
+    torch.manual_seed(5)
+    other = CompressiveAutoencoder(REGISTRY[codec.identity.name])
+    save_weights(other, tmp_path / "other.safetensors")
+    other_codec = api.Codec(load_weights(tmp_path / "other.safetensors"))
+    data = other_codec.encode(photo, 50)
+    with pytest.raises(NicFormatError, match="made with model"):
+        codec.decode(data)
+    assert other_codec.decode(data).rgb.shape == photo.shape
+
+
+def test_analysis_exposes_bits_and_probabilities(codec, photo):
+    r = codec.compress(codec.analyse(photo), 50)
+    q = r.quantised
+    assert q.bits.shape == q.z.shape
+    assert q.position_bits.shape == (16, 24)
+    assert q.channel_bits.shape == (codec.channels,)
+    assert abs(q.total_bits / 8 - len(r.data)) < 0.02 * len(r.data) + 120  # header and flush words
+    values, p = codec.probabilities(50, int(q.channel_bits.argmax()))
+    assert p.sum() == pytest.approx(1.0, abs=1e-3)

@@ -1,0 +1,84 @@
+"""CLI: cwebp-like conventions, exit codes, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nicgui.cli import main
+
+
+@pytest.fixture()
+def png(tmp_path, photo) -> Path:
+    p = tmp_path / "photo.png"
+    Image.fromarray(photo).save(p)
+    return p
+
+
+def test_encode_info_decode(png, tmp_path, capsys):
+    assert main(["encode", str(png), "-q", "40"]) == 0
+    nic = png.with_suffix(".nic")
+    assert nic.is_file() and nic.stat().st_size > 50
+    assert main(["info", str(nic), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (info["width"], info["height"], info["quality"], info["bytes"]) == (192, 128, 40, nic.stat().st_size)
+    assert info["bpp"] == pytest.approx(8 * nic.stat().st_size / (192 * 128), abs=1e-3)
+    out = tmp_path / "back.png"
+    assert main(["decode", str(nic), "-o", str(out)]) == 0
+    assert np.asarray(Image.open(out)).shape == (128, 192, 3)
+
+
+def test_existing_output_is_not_overwritten_without_force(png, capsys):
+    nic = png.with_suffix(".nic")
+    nic.write_bytes(b"keep me")
+    assert main(["encode", str(png)]) == 1
+    assert "exists" in capsys.readouterr().err
+    assert nic.read_bytes() == b"keep me"
+    assert main(["encode", str(png), "--force"]) == 0
+    assert nic.read_bytes() != b"keep me"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["encode", "missing.png"], "not found"),
+        (["decode", "missing.nic"], "not found"),
+        (["info", "missing.nic"], "not found"),
+    ],
+)
+def test_missing_files(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("nicgui: error:") and message in err and "\n" not in err
+
+
+def test_bad_inputs_give_one_line(tmp_path, capsys):
+    junk = tmp_path / "junk.nic"
+    junk.write_bytes(b"hello world")
+    notimg = tmp_path / "notimg.png"
+    notimg.write_text("not an image")
+    for args in (["decode", str(junk)], ["info", str(junk)], ["encode", str(notimg)], ["encode", str(tmp_path)]):
+        assert main(args) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("nicgui: error:") and len(err.splitlines()) == 1
+
+
+def test_bad_quality_is_a_usage_error(png, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["encode", str(png), "-q", "101"])
+    assert e.value.code == 2
+    assert "1..100" in capsys.readouterr().err
+
+
+def test_console_script_runs_without_traceback(tmp_path):
+    bad = tmp_path / "bad.nic"
+    bad.write_bytes(b"\x89NIC\r\n\x1a\n" + b"\0" * 40)
+    r = subprocess.run([sys.executable, "-m", "nicgui.cli", "decode", str(bad)], capture_output=True, text=True)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and r.stderr.startswith("nicgui: error:")
