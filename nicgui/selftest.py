@@ -1,7 +1,7 @@
 """``nicgui --selftest``: prove an installation works, from a checkout, a wheel or the frozen app.
 
 It checks the GUI toolkit offscreen (PySide6 imports, a QApplication starts, the icon loads, the
-GUI module imports), loads the shipped model, encodes and decodes a built-in picture, reads the
+GUI modules import), loads the shipped model, encodes and decodes a built-in picture, reads the
 result back through the Pillow plugin, and checks the decoded picture's PSNR. It prints one line
 of JSON and exits 0 when everything passed, 1 otherwise, so packaging tests and users can run it
 where there is no screen.
@@ -15,11 +15,12 @@ import io
 import json
 import logging
 import os
+import pkgutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -73,24 +74,44 @@ def builtin_picture(height: int = TEST_SIZE[0], width: int = TEST_SIZE[1]) -> np
     return np.clip(img.round(), 0, 255).astype(np.uint8)
 
 
-def check_gui(report: Report) -> None:
-    """PySide6 and pyqtgraph import, an offscreen QApplication starts, the icon loads, the GUI module imports."""
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the self-test never opens a window
+def check_gui(report: Report, platform: str = "offscreen") -> None:
+    """PySide6 and pyqtgraph import, a QApplication starts (offscreen by default), the icon loads, the GUI imports.
+
+    ``platform`` names the Qt platform plugin: "xcb" or "wayland" check that the app can reach the
+    desktop's display server; the default needs no display at all.
+    """
+    # No window is ever shown. Qt aborts the process when no platform plugin starts, so fall back
+    # to offscreen and report the mismatch instead.
+    os.environ["QT_QPA_PLATFORM"] = platform if platform == "offscreen" else f"{platform};offscreen"
+    import pyqtgraph  # a plain import statement, so that PyInstaller bundles it
     from PySide6 import QtCore, QtGui, QtWidgets
 
     from nicgui.assets import APP_ICON_PNG, resource_path
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["nicgui-selftest"])
-    if app.platformName() != "offscreen":
-        raise SelftestError(f"Qt platform is {app.platformName()!r}, expected 'offscreen'")
+    if app.platformName() != platform:
+        raise SelftestError(f"Qt platform is {app.platformName()!r}, expected {platform!r}")
     icon_path = resource_path(APP_ICON_PNG)
     pixmap = QtGui.QPixmap(str(icon_path))
     if pixmap.isNull():
         raise SelftestError(f"Qt cannot load the icon {icon_path}")
-    importlib.import_module("pyqtgraph")
-    importlib.import_module("nicgui.gui.app")
+    report.checks["gui_modules"] = _import_gui_modules()
     report.checks["qt"] = QtCore.qVersion()
+    report.checks["qt_platform"] = app.platformName()
+    report.checks["pyqtgraph"] = pyqtgraph.__version__
     report.checks["icon"] = str(icon_path)
+
+
+def _import_gui_modules() -> int:
+    """Import every module of nicgui.gui (in a frozen app this proves that all they need was bundled)."""
+    import nicgui.gui
+
+    names = [m.name for m in pkgutil.iter_modules(nicgui.gui.__path__, "nicgui.gui.")]
+    if "nicgui.gui.app" not in names:
+        raise SelftestError(f"nicgui.gui.app is missing (found {names})")
+    for name in names:
+        importlib.import_module(name)
+    return len(names)
 
 
 def check_codec(report: Report, quality: int, min_psnr: float, device: str | None) -> None:
@@ -170,6 +191,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--min-psnr", type=float, default=DEFAULT_MIN_PSNR, help=f"dB (default {DEFAULT_MIN_PSNR})")
     p.add_argument("--device", help="cpu or cuda (default: cuda when available)")
     p.add_argument("--no-gui", action="store_true", help="skip the Qt checks")
+    p.add_argument(
+        "--qt-platform", default="offscreen", help="Qt platform plugin to start (default offscreen; xcb, wayland)"
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log details, with tracebacks of failures")
     return p
 
@@ -182,7 +206,7 @@ def run_selftest(argv: list[str]) -> int:
     report = Report()
     report.checks.update(version=_version(), frozen=bool(getattr(sys, "frozen", False)), python=sys.version.split()[0])
     if not args.no_gui:
-        _run_check(report, "gui", lambda: check_gui(report))
+        _run_check(report, "gui", lambda: check_gui(report, args.qt_platform))
     _run_check(report, "codec", lambda: check_codec(report, args.quality, args.min_psnr, args.device))
     report.checks["seconds"] = round(time.perf_counter() - t0, 3)
     print(report.to_json(), flush=True)

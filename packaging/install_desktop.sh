@@ -90,17 +90,21 @@ case "$program" in
 esac
 [ -x "$program" ] || die "$program is not an executable file"
 case "$program" in
-    *[\"\`\$\\]*|*$'\n'*) die "the program path must not contain quotes, backslashes, \$ or newlines: $program" ;;
-    *" "*) exec_field="\"$program\"" ;;
-    *) exec_field="$program" ;;
+    *[\"\`\$\\]*|*$'\n'*) die "the program path must not contain \", \`, \$, backslashes or newlines: $program" ;;
 esac
+# Exec= syntax: '%' doubles (field codes), and a path with reserved characters goes in double quotes.
+exec_field="${program//%/%%}"
+case "$exec_field" in
+    *[!A-Za-z0-9_./+:@,=%-]*) exec_field="\"$exec_field\"" ;;
+esac
+sed_escape() { printf '%s' "$1" | sed -e 's/[|&]/\\&/g'; }
 
 mkdir -p "$apps" "$mime/packages" "$icons/256x256/apps" "$icons/scalable/apps"
 install -m 644 "$linux_dir/nicgui-mime.xml" "$mime/packages/nicgui.xml"
 install -m 644 "$resources/nicgui.png" "$icons/256x256/apps/nicgui.png"
 install -m 644 "$resources/nicgui.svg" "$icons/scalable/apps/nicgui.svg"
 desktop_tmp="$(mktemp "$apps/.nicgui.desktop.XXXXXX")"
-sed -e "s|^Exec=nicgui |Exec=$exec_field |" -e "s|^TryExec=nicgui\$|TryExec=$program|" \
+sed -e "s|^Exec=nicgui |Exec=$(sed_escape "$exec_field") |" -e "s|^TryExec=nicgui\$|TryExec=$(sed_escape "$program")|" \
     "$linux_dir/nicgui.desktop" >"$desktop_tmp"
 chmod 644 "$desktop_tmp"
 mv "$desktop_tmp" "$apps/nicgui.desktop"

@@ -76,9 +76,9 @@ def clip_polygon(subject: list[Point], frame: list[Point]) -> list[Point]:
         return p[0] + t * dx, p[1] + t * dy
 
     out = list(subject)
-    for a, b in zip(frame, frame[1:] + frame[:1]):
+    for a, b in zip(frame, frame[1:] + frame[:1], strict=True):
         points, out = out, []
-        for p, q in zip(points[-1:] + points[:-1], points):
+        for p, q in zip(points[-1:] + points[:-1], points, strict=True):
             if inside(q, a, b):
                 if not inside(p, a, b):
                     out.append(crossing(p, q, a, b))

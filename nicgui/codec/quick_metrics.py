@@ -2,9 +2,9 @@
 
 ``all_metrics`` runs pytorch-msssim in float64 with 1-D grouped convolutions: over a second for
 SSIM plus MS-SSIM on a 768x512 picture on two cores. This computes the same figures (SSIM and
-MS-SSIM to about 1e-5, MSE exactly) in float32 with one depthwise 2-D Gaussian convolution per
-scale, in row strips so memory stays bounded on large pictures; it takes about a tenth of the time.
-Pictures too small for the standard 11-pixel window and five MS-SSIM scales go to ``all_metrics``
+MS-SSIM to about 1e-5, MSE exactly) in float32 with separable depthwise Gaussian convolutions on
+channels-last tensors, in row strips so memory stays bounded on large pictures: about a fifteenth of
+the time. Pictures too small for the standard 11-pixel window and five MS-SSIM scales go to ``all_metrics``
 (they are cheap there and keep its special cases).
 """
 
@@ -27,11 +27,10 @@ _STRIP_VALUES = 1 << 22  # input values per strip and plane group: bounds memory
 
 
 def _kernel() -> torch.Tensor:
-    """The 11x11 Gaussian (sigma 1.5) of pytorch-msssim, as one 2-D kernel."""
+    """The 1-D Gaussian (11 taps, sigma 1.5) of pytorch-msssim."""
     k = torch.arange(WIN, dtype=torch.float32) - WIN // 2
     g = torch.exp(-(k**2) / (2 * SIGMA**2))
-    g = g / g.sum()
-    return (g[:, None] * g[None, :])[None, None]
+    return g / g.sum()
 
 
 def _ssim_cs(x: torch.Tensor, y: torch.Tensor, kernel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -39,14 +38,18 @@ def _ssim_cs(x: torch.Tensor, y: torch.Tensor, kernel: torch.Tensor) -> tuple[to
     _, c, h, w = x.shape
     out_h, out_w = h - WIN + 1, w - WIN + 1
     rows = max(1, _STRIP_VALUES // (c * w))
-    k = kernel.expand(5 * c, 1, WIN, WIN)
+    across = kernel.view(1, 1, 1, WIN).expand(5 * c, 1, 1, WIN).contiguous()
+    down = kernel.view(1, 1, WIN, 1).expand(5 * c, 1, WIN, 1).contiguous()
     s_sum = torch.zeros(c, dtype=torch.float64)
     cs_sum = torch.zeros(c, dtype=torch.float64)
     for r0 in range(0, out_h, rows):
         r1 = min(out_h, r0 + rows)
         xs = x[:, :, r0 : r1 + WIN - 1] - 128.0  # centred: second moments lose less precision
         ys = y[:, :, r0 : r1 + WIN - 1] - 128.0
-        mx, my, xx, yy, xy = F.conv2d(torch.cat([xs, ys, xs * xs, ys * ys, xs * ys], 1), k, groups=5 * c).split(c, 1)
+        # channels-last makes the depthwise convolutions several times faster on the CPU
+        planes = torch.cat([xs, ys, xs * xs, ys * ys, xs * ys], 1).contiguous(memory_format=torch.channels_last)
+        blurred = F.conv2d(F.conv2d(planes, across, groups=5 * c), down, groups=5 * c)
+        mx, my, xx, yy, xy = blurred.split(c, 1)
         sxx, syy, sxy = xx - mx * mx, yy - my * my, xy - mx * my
         mx, my = mx + 128.0, my + 128.0
         cs = (2 * sxy + _C2) / (sxx + syy + _C2)
@@ -77,8 +80,8 @@ def quick_metrics(a: np.ndarray, b: np.ndarray) -> Metrics:
     p = math.inf if m == 0 else 10.0 * math.log10(255.0**2 / m)
     kernel = _kernel()
     with torch.inference_mode():
-        x = torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)[None].float()
-        y = torch.from_numpy(np.ascontiguousarray(b)).permute(2, 0, 1)[None].float()
+        x = torch.tensor(a).permute(2, 0, 1)[None].float()  # a copy: the input may be read-only
+        y = torch.tensor(b).permute(2, 0, 1)[None].float()
         levels = []
         for i in range(len(MS_WEIGHTS)):
             s, cs = _ssim_cs(x, y, kernel)

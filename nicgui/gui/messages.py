@@ -176,6 +176,7 @@ class Outcome:
     decode_seconds: float  # decoder network
     device: str
     raw_bytes: int
+    metrics_seconds: float = 0.0  # metrics and error map, for the latency breakdown
 
     @property
     def size(self) -> int:

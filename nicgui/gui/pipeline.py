@@ -18,7 +18,7 @@ from PIL import Image
 
 from nicgui.codec import classic
 from nicgui.codec.api import Analysis, Codec, Decoded, Quantised
-from nicgui.codec.metrics import abs_error_map, ssim_map
+from nicgui.codec.metrics import Metrics, abs_error_map, ssim_map
 from nicgui.codec.pictures import Picture, load_picture
 from nicgui.codec.quick_metrics import quick_metrics
 from nicgui.gui.files import atomic_write
@@ -52,9 +52,10 @@ class Evaluation:
     data: bytes
     reconstruction: Picture
     quantised: Quantised
-    metrics: object
+    metrics: Metrics
     encode_seconds: float
     decode_seconds: float
+    metrics_seconds: float
     latents: LatentData
     heatmaps: dict[HeatmapKind, Heatmap] = field(default_factory=dict)
     classic: dict[tuple[str, HeatmapKind], ClassicOutcome] = field(default_factory=dict)
@@ -136,10 +137,11 @@ def heatmap(kind: HeatmapKind, original: np.ndarray, reconstruction: np.ndarray)
 def evaluate(codec: Codec, analysis: Analysis, quality: int) -> Evaluation:
     """Compress at ``quality`` from the cached encoder output, decode, and measure."""
     r = codec.compress(analysis, quality)
+    t0 = time.perf_counter()
     m = quick_metrics(analysis.picture.rgb, r.picture.rgb)
     return Evaluation(
         quality, r.data, r.picture, r.quantised, m, r.encode_seconds, r.decode_seconds,
-        latent_data(codec, r.quantised),
+        time.perf_counter() - t0, latent_data(codec, r.quantised),
     )
 
 

@@ -201,18 +201,20 @@ class Worker(QObject):
         if ev is None:
             ev = pipeline.evaluate(codec, src.analysis, req.quality)
             self._results.put(key, ev)
+        t0 = time.perf_counter()
         heat = pipeline.heatmap_for(ev, src.picture.rgb, req.heatmap)
         self.outcome.emit(
             Outcome(
                 req.generation, req.source.key, req.quality, ev.data, ev.reconstruction, ev.metrics, heat,
                 ev.latents, src.analysis.seconds, ev.encode_seconds, ev.decode_seconds, str(codec.device),
-                pipeline.raw_bytes(src.picture),
+                pipeline.raw_bytes(src.picture), ev.metrics_seconds + time.perf_counter() - t0,
             )
         )
         if req.compare and not self._stale(req):
             self._compare(req, src, ev)
-        if src.png_bytes is None:
-            QTimer.singleShot(0, lambda: self._png_stats(req.source.key))
+        if src.png_bytes is None:  # once per picture, after its first result is out
+            src.png_bytes = pipeline.png_bytes(src.picture)
+            self.stats.emit(SourceStats(req.source.key, src.png_bytes))
 
     def _compare(self, req: ViewRequest, src: pipeline.LoadedSource, ev: pipeline.Evaluation) -> None:
         assert req.compare is not None
@@ -226,13 +228,6 @@ class Worker(QObject):
             self.classic.emit(_retag(ev.classic[memo], req.generation))
         except EXPECTED_ERRORS as e:
             self.failed.emit(Failure("compare", f"{req.compare.upper()}: {describe(e)}", req.generation))
-
-    def _png_stats(self, key: str) -> None:
-        src = self._sources.get(key)
-        if src is None or src.png_bytes is not None:
-            return
-        src.png_bytes = pipeline.png_bytes(src.picture)
-        self.stats.emit(SourceStats(key, src.png_bytes))
 
     def _loaded(self, req: ViewRequest, src: pipeline.LoadedSource) -> Loaded:
         assert self.codec is not None

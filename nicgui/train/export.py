@@ -10,8 +10,8 @@ from nicgui.codec.model import CompressiveAutoencoder, ModelConfig
 from nicgui.codec.weights import ModelIdentity, save_weights
 
 
-def load_checkpoint(path: Path) -> tuple[CompressiveAutoencoder, int]:
-    """Model and step count of a checkpoint written by the trainer (loaded without pickle code)."""
+def load_checkpoint(path: Path) -> tuple[CompressiveAutoencoder, int, dict]:
+    """(model, step, raw checkpoint) of a trainer checkpoint, loaded without running pickle code."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint not found: {path}")
@@ -21,9 +21,9 @@ def load_checkpoint(path: Path) -> tuple[CompressiveAutoencoder, int]:
         model.load_state_dict(ck["model"])
     except Exception as e:
         raise ValueError(f"{path} is not a nicgui training checkpoint: {e}") from e
-    return model.eval(), int(ck.get("step", 0))
+    return model.eval(), int(ck.get("step", 0)), ck
 
 
 def export_checkpoint(checkpoint: Path, output: Path, note: str = "") -> ModelIdentity:
-    model, step = load_checkpoint(checkpoint)
+    model, step, _ = load_checkpoint(checkpoint)
     return save_weights(model, output, info={"steps": step, "note": note})

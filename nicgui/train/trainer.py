@@ -26,6 +26,7 @@ from pytorch_msssim import ms_ssim
 from nicgui.codec.entropy import EntropyModel
 from nicgui.codec.model import CompressiveAutoencoder, ModelConfig, round_ste
 from nicgui.train.data import CropSampler, list_images, load_rgb
+from nicgui.train.export import load_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class TrainConfig:
     val_every: int = 1000
     val_images: int = 8
     save_every: int = 500
+    log_every: int = 50
     resume: Path | None = None  # a checkpoint (.pt) or exported weights (.safetensors)
     threads: int = 0
     extra: dict = field(default_factory=dict)
@@ -113,8 +115,9 @@ def save_checkpoint(path: Path, model, opt, step: int) -> None:
 
 
 def load_start(cfg: TrainConfig) -> tuple[CompressiveAutoencoder, dict | None, int]:
-    """A model to train: fresh, from a checkpoint (with optimizer state), or from weights."""
+    """A model to train: fresh, from a checkpoint (with optimizer state), or from exported weights."""
     from nicgui.codec.model import REGISTRY
+
     if cfg.resume is None:
         if cfg.model not in REGISTRY:
             raise ValueError(f"unknown model {cfg.model!r}; known: {', '.join(REGISTRY)}")
@@ -124,10 +127,8 @@ def load_start(cfg: TrainConfig) -> tuple[CompressiveAutoencoder, dict | None, i
         from nicgui.codec.weights import load_weights
 
         return load_weights(path).model, None, 0
-    ck = torch.load(path, map_location="cpu", weights_only=True)
-    model = CompressiveAutoencoder(ModelConfig.from_dict(ck["config"]))
-    model.load_state_dict(ck["model"])
-    return model, ck.get("opt"), int(ck.get("step", 0))
+    model, step, ck = load_checkpoint(path)
+    return model, ck.get("opt"), step
 
 
 @torch.no_grad()
@@ -182,6 +183,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
 
         bar = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True)
     ema: dict[str, float] = {}
+    interval: dict[str, list[float]] = {"loss": [], "bpp": [], "psnr": []}
     step = start
     for step in range(start, total):
         fraction = (step - start) / max(1, total - start)
@@ -203,13 +205,16 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         psnr = 10 * math.log10(255**2 / max(mse.mean().item(), 1e-10))
         for k, v in (("loss", loss.item()), ("bpp", bpp.mean().item()), ("psnr", psnr)):
             ema[k] = v if k not in ema else 0.98 * ema[k] + 0.02 * v
+            interval[k].append(v)
         if bar is not None:
             bar.update(1)
             bar.set_postfix(loss=f"{ema['loss']:.3f}", bpp=f"{ema['bpp']:.3f}", psnr=f"{ema['psnr']:.2f}")
-        if (step + 1) % 50 == 0:
-            writer.writerow([step + 1, f"{time.monotonic() - t0:.1f}", f"{lr:.3g}", f"{ema['loss']:.4f}",
-                             f"{ema['bpp']:.4f}", f"{ema['psnr']:.3f}", "train", ""])
+        if (step + 1) % cfg.log_every == 0:
+            means = {k: float(np.mean(v)) for k, v in interval.items()}
+            writer.writerow([step + 1, f"{time.monotonic() - t0:.1f}", f"{lr:.3g}", f"{means['loss']:.4f}",
+                             f"{means['bpp']:.4f}", f"{means['psnr']:.3f}", "train", ""])
             logf.flush()
+            interval = {k: [] for k in interval}
         if (step + 1) % cfg.save_every == 0:
             save_checkpoint(ckpt, model, opt, step + 1)
         if val_imgs and (step + 1) % cfg.val_every == 0:

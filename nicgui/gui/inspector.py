@@ -1,0 +1,226 @@
+"""The latent inspector: one latent channel's histogram against the model's probabilities, bits
+spent per channel, the channel's spatial map, and where the bits go over the picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+
+from nicgui.gui.messages import LatentData
+
+BAR = "#8ab4f8"
+SELECTED = "#fbbc04"
+MODEL = "#f28b82"
+MIN_SHOWN_PROBABILITY = 1e-3
+
+
+@dataclass(frozen=True)
+class ChannelHistogram:
+    """How often each integer value occurs in one channel, beside the model's probability for it."""
+
+    channel: int
+    values: np.ndarray  # consecutive integers
+    frequencies: np.ndarray  # fraction of the channel's elements with each value
+    probabilities: np.ndarray  # the model's probability of each value
+    escaped: int  # elements outside the model's table (coded in full)
+
+
+def channel_histogram(latents: LatentData, channel: int) -> ChannelHistogram:
+    """The histogram of channel ``channel`` over the values that occur or that the model expects."""
+    z = latents.z[channel].ravel()
+    table_values, table_probs = latents.probabilities[channel]
+    h = int(table_values[-1])
+    likely = table_values[table_probs >= MIN_SHOWN_PROBABILITY]
+    lo = int(min(z.min(), likely.min() if likely.size else 0))
+    hi = int(max(z.max(), likely.max() if likely.size else 0))
+    lo, hi = max(lo, -h), min(hi, h)
+    values = np.arange(lo, hi + 1)
+    inside = z[(z >= lo) & (z <= hi)]
+    counts = np.bincount(inside - lo, minlength=values.size)
+    return ChannelHistogram(
+        channel, values, counts / max(1, z.size), table_probs[lo + h : hi + h + 1],
+        int(np.count_nonzero((z < -h) | (z > h))),
+    )
+
+
+def _diverging_lut() -> np.ndarray:
+    import matplotlib
+
+    return (matplotlib.colormaps["RdBu_r"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+
+
+def _overlay_lut() -> np.ndarray:
+    """Transparent for few bits, opaque warm colours for many."""
+    import matplotlib
+
+    lut = (matplotlib.colormaps["magma"](np.linspace(0, 1, 256)) * 255).astype(np.uint8)
+    lut[:, 3] = np.linspace(0, 215, 256).astype(np.uint8)
+    return lut
+
+
+def _image_box(title: str) -> tuple[pg.GraphicsLayoutWidget, pg.ViewBox, pg.LabelItem]:
+    w = pg.GraphicsLayoutWidget()
+    label = w.ci.addLabel(title, row=0, col=0)
+    vb = w.ci.addViewBox(row=1, col=0)
+    vb.setAspectLocked(True)
+    vb.invertY(True)
+    vb.setMenuEnabled(False)
+    return w, vb, label
+
+
+class LatentInspector(QWidget):
+    """Pick a channel with the spin box or by clicking its bar."""
+
+    channel_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.latents: LatentData | None = None
+        self._bar_brush, self._selected_brush = pg.mkBrush(BAR), pg.mkBrush(SELECTED)
+        self.histogram: ChannelHistogram | None = None
+        self._size: tuple[int, int] = (0, 0)
+
+        self.spin = QSpinBox()
+        self.spin.setRange(0, 0)
+        self.spin.setToolTip("Latent channel to inspect (or click a bar in 'Bits per channel').")
+        self.spin.valueChanged.connect(self.set_channel)
+        busiest = QPushButton("Most bits")
+        busiest.setToolTip("Show the channel that costs the most bits at this quality.")
+        busiest.clicked.connect(self._pick_busiest)
+        self.summary = QLabel("Open an image to inspect its latents.")
+        self.summary.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Channel"))
+        top.addWidget(self.spin)
+        top.addWidget(busiest)
+        top.addWidget(self.summary, 1)
+
+        self.hist_plot = pg.PlotWidget(title="Histogram of the channel's integer values")
+        self.hist_plot.setLabel("bottom", "quantised value")
+        self.hist_plot.setLabel("left", "fraction")
+        self.hist_plot.getAxis("left").enableAutoSIPrefix(False)
+        self.hist_plot.addLegend(offset=(-8, 8))
+        self.hist_bars = pg.BarGraphItem(x=[], height=[], width=0.9, brush=BAR, name="in this picture")
+        self.hist_plot.addItem(self.hist_bars)
+        self.model_curve = self.hist_plot.plot(
+            [], [], pen=pg.mkPen(MODEL, width=2), symbol="o", symbolSize=5, symbolBrush=MODEL, name="model"
+        )
+        self.hist_plot.setToolTip(
+            "Bars: how often each quantised value occurs in this channel. Red: the probability the "
+            "entropy model assigns it. The closer they match, the fewer bits the channel costs."
+        )
+
+        self.bits_plot = pg.PlotWidget(title="Bits per channel")
+        self.bits_plot.setLabel("bottom", "channel")
+        self.bits_plot.setLabel("left", "bits")
+        self.bits_plot.getAxis("left").enableAutoSIPrefix(False)
+        self.bits_bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=BAR)
+        self.bits_plot.addItem(self.bits_bars)
+        self.bits_plot.setToolTip("Bits the entropy coder spends on each latent channel. Click a bar to inspect it.")
+        self.bits_plot.scene().sigMouseClicked.connect(self._bits_clicked)
+
+        self.map_widget, self.map_box, self.map_label = _image_box("Channel values over the picture")
+        self.map_item = pg.ImageItem()
+        self.map_item.setLookupTable(_diverging_lut())
+        self.map_box.addItem(self.map_item)
+        self.map_widget.setToolTip("The channel's quantised values at each 8×8 block (blue negative, red positive).")
+
+        self.where_widget, self.where_box, self.where_label = _image_box("Where the bits go")
+        self.where_base = pg.ImageItem()
+        self.where_overlay = pg.ImageItem()
+        self.where_overlay.setLookupTable(_overlay_lut())
+        self.where_box.addItem(self.where_base)
+        self.where_box.addItem(self.where_overlay)
+        self.where_widget.setToolTip("Bits spent on each 8×8 block (all channels), over the picture.")
+
+        grid = QGridLayout()  # one row: the inspector sits in a wide, low panel under the pictures
+        for col, w in enumerate((self.hist_plot, self.bits_plot, self.map_widget, self.where_widget)):
+            grid.addWidget(w, 0, col)
+            grid.setColumnStretch(col, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(grid, 1)
+
+    @property
+    def channel(self) -> int:
+        return self.spin.value()
+
+    def set_latents(self, latents: LatentData | None, thumbnail: np.ndarray | None, size: tuple[int, int]) -> None:
+        """New latents (a new quality or picture); keeps the chosen channel."""
+        self.latents = latents
+        self._size = size
+        if latents is None:
+            self.summary.setText("Open an image to inspect its latents.")
+            for item in (self.map_item, self.where_base, self.where_overlay):
+                item.clear()
+            self.hist_bars.setOpts(x=[], height=[])
+            self.model_curve.setData([], [])
+            self.bits_bars.setOpts(x=[], height=[])
+            return
+        w, h = size
+        if thumbnail is not None:
+            self.where_base.setImage(thumbnail, levels=None)
+            self.where_base.setRect(QRectF(0, 0, w, h))
+        pb = latents.position_bits
+        top = float(np.percentile(pb, 99)) if pb.size else 1.0
+        self.where_overlay.setImage(pb, levels=(0.0, max(top, 1e-6)))
+        self.where_overlay.setRect(QRectF(0, 0, pb.shape[1] * 8, pb.shape[0] * 8))
+        self.where_label.setText(f"Where the bits go (bits per 8×8 block; brightest ≥ {top:.0f})")
+        self.where_box.setRange(QRectF(0, 0, w, h), padding=0.02)
+        self.spin.blockSignals(True)
+        self.spin.setRange(0, latents.channels - 1)
+        self.spin.blockSignals(False)
+        self._draw_channel(self.spin.value())
+
+    def set_channel(self, channel: int) -> None:
+        if channel != self.spin.value():
+            self.spin.setValue(channel)  # comes back here through valueChanged
+            return
+        self._draw_channel(channel)
+        self.channel_changed.emit(channel)
+
+    def _draw_channel(self, c: int) -> None:
+        lat = self.latents
+        if lat is None:
+            return
+        hist = channel_histogram(lat, c)
+        self.histogram = hist
+        self.hist_bars.setOpts(x=hist.values, height=hist.frequencies, width=0.9)
+        self.model_curve.setData(hist.values, hist.probabilities)
+        self.hist_plot.setTitle(f"Channel {c}: values at quality {lat.quality}")
+        bits = lat.channel_bits
+        brushes = [self._bar_brush] * bits.size
+        brushes[c] = self._selected_brush
+        self.bits_bars.setOpts(x=np.arange(bits.size), height=bits, brushes=brushes)
+        zc = lat.z[c]
+        m = max(1, int(np.abs(zc).max()))
+        self.map_item.setImage(zc.astype(np.float32), levels=(-m, m))
+        self.map_item.setRect(QRectF(0, 0, zc.shape[1] * 8, zc.shape[0] * 8))
+        self.map_box.setRange(QRectF(0, 0, *(self._size if self._size[0] else (zc.shape[1] * 8, zc.shape[0] * 8))),
+                              padding=0.02)
+        self.map_label.setText(f"Channel {c} over the picture (values −{m}…{m})")
+        total = float(bits.sum())
+        share = 100.0 * float(bits[c]) / total if total else 0.0
+        esc = f", {hist.escaped} outside the model's table" if hist.escaped else ""
+        self.summary.setText(
+            f"Channel {c} of {lat.channels}: {bits[c]:,.0f} bits ({share:.1f} % of {total:,.0f}); "
+            f"values {int(zc.min())}…{int(zc.max())}{esc}."
+        )
+
+    def _pick_busiest(self) -> None:
+        if self.latents is not None:
+            self.set_channel(int(np.argmax(self.latents.channel_bits)))
+
+    def _bits_clicked(self, event) -> None:
+        vb = self.bits_plot.getPlotItem().getViewBox()
+        pos = event.scenePos()
+        if self.latents is None or not vb.sceneBoundingRect().contains(pos):
+            return
+        c = int(round(vb.mapSceneToView(pos).x()))
+        if 0 <= c < self.latents.channels and event.button() == Qt.MouseButton.LeftButton:
+            self.set_channel(c)

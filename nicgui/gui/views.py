@@ -1,0 +1,325 @@
+"""The image views: original, reconstruction and error heatmap with linked pan and zoom, and a
+split view (original | reconstruction with a draggable divider) for close comparison.
+
+Pictures arrive ready to show (uint8 RGB; heatmaps already coloured on the worker), so putting
+them on screen costs no pixel arithmetic on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QLabel,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nicgui.gui.messages import Heatmap, HeatmapKind
+from nicgui.gui.pipeline import ABS_ERROR_LEVELS, colour_table
+
+pg.setConfigOptions(imageAxisOrder="row-major")
+
+ORIGINAL, RECONSTRUCTION, HEATMAP = range(3)
+SIDE, SPLIT = "side", "split"
+BACKGROUND = "#202124"
+TITLE_COLOUR = "#e8eaed"
+
+
+@cache
+def colour_map(kind: HeatmapKind) -> pg.ColorMap:
+    """The heatmap's colours as a pyqtgraph map, for the colour bar."""
+    return pg.ColorMap(np.linspace(0.0, 1.0, 256), colour_table(kind))
+
+
+class _Title(pg.LabelItem):
+    """A view's title; its text never widens its column, so the three views stay equal."""
+
+    def __init__(self) -> None:
+        super().__init__("", color=TITLE_COLOUR)
+
+    def updateMin(self) -> None:  # noqa: N802 (pyqtgraph's name): as LabelItem's, with no minimum width
+        h = self.itemRect().height()
+        self.setMinimumHeight(h)
+        self._sizeHint = {
+            Qt.SizeHint.MinimumSize: (0, h),
+            Qt.SizeHint.PreferredSize: (0, h),
+            Qt.SizeHint.MaximumSize: (-1, -1),
+            Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        self.updateGeometry()
+
+
+def _view_box(layout: pg.GraphicsLayout, row: int, col: int) -> pg.ViewBox:
+    vb = layout.addViewBox(row=row, col=col)
+    vb.setAspectLocked(True)
+    vb.invertY(True)
+    vb.setMenuEnabled(False)
+    return vb
+
+
+def _show(item: pg.ImageItem, rgb: np.ndarray | None) -> None:
+    """Show uint8 RGB as it is (no levels: pyqtgraph wraps the array in a QImage without copying)."""
+    if rgb is None:
+        item.clear()
+    else:
+        item.setImage(rgb, levels=None)
+
+
+class ImageViews(QWidget):
+    """Three linked views side by side, or one split view; emits what is under the cursor."""
+
+    cursor_text = Signal(str)
+    mode_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._original: np.ndarray | None = None
+        self._reconstruction: np.ndarray | None = None
+        self._heatmap: Heatmap | None = None
+        self._size: tuple[int, int] | None = None  # (width, height) on screen
+        self._mode = SIDE
+        self._split_at = 0.5  # divider position as a fraction of the width
+        self._bar_state: tuple[HeatmapKind, tuple[float, float]] | None = None
+        self._shown_titles: list[str] = ["", "", ""]
+
+        # side by side
+        self.side = pg.GraphicsLayoutWidget()
+        self.side.setBackground(BACKGROUND)
+        lay = self.side.ci
+        lay.setSpacing(4)
+        self.titles = [_Title() for _ in range(3)]
+        for i, title in enumerate(self.titles):
+            lay.addItem(title, row=0, col=i)
+        self.boxes = [_view_box(lay, 1, i) for i in range(3)]
+        self.items = [pg.ImageItem() for _ in range(3)]
+        for vb, item in zip(self.boxes, self.items):
+            vb.addItem(item)
+        for vb in self.boxes[1:]:
+            vb.setXLink(self.boxes[0])
+            vb.setYLink(self.boxes[0])
+        self.colour_bar = pg.ColorBarItem(
+            values=ABS_ERROR_LEVELS, colorMap=colour_map(HeatmapKind.ABS), interactive=False, width=14,
+            label="mean |error| (levels)", colorMapMenu=False,
+        )
+        lay.addItem(self.colour_bar, row=1, col=3)
+        self.side.scene().sigMouseMoved.connect(self._moved_side)
+
+        # split: original below, reconstruction on top clipped to the right of the divider
+        split_page = QWidget()
+        sl = QVBoxLayout(split_page)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.setSpacing(0)
+        self.split_title = QLabel()
+        self.split_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.split_title.setStyleSheet(f"background: {BACKGROUND}; color: {TITLE_COLOUR}; padding: 4px;")
+        self.split = pg.GraphicsLayoutWidget()
+        self.split.setBackground(BACKGROUND)
+        self.split_box = _view_box(self.split.ci, 0, 0)
+        self.split_original = pg.ImageItem()
+        self.split_box.addItem(self.split_original)
+        self._clip = QGraphicsRectItem()
+        self._clip.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, True)
+        self._clip.setPen(QPen(Qt.PenStyle.NoPen))
+        self.split_box.addItem(self._clip)
+        self.split_reconstruction = pg.ImageItem()
+        self.split_reconstruction.setParentItem(self._clip)
+        self.divider = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#fbbc04", width=2),
+                                       hoverPen=pg.mkPen("#ffffff", width=3))
+        self.divider.setZValue(10)
+        self.split_box.addItem(self.divider, ignoreBounds=True)
+        self.divider.sigPositionChanged.connect(self._divider_moved)
+        self.split.scene().sigMouseMoved.connect(self._moved_split)
+        sl.addWidget(self.split_title)
+        sl.addWidget(self.split, 1)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.side)
+        self.stack.addWidget(split_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self._titles = ["Original", "Reconstruction", "Error"]
+        self._update_titles()
+        self.setToolTip("")
+        self.side.setToolTip("Drag to pan, wheel to zoom; all three views move together.")
+        self.split.setToolTip("Drag the yellow divider to compare; keys 1, 2, 3 show original, reconstruction, both.")
+
+    # -- content ---------------------------------------------------------------------------------
+    def set_original(self, rgb: np.ndarray | None, title: str = "Original") -> None:
+        """A new picture: shows it and fits the views when its size differs from the last one."""
+        self._original = rgb
+        _show(self.items[ORIGINAL], rgb)
+        _show(self.split_original, rgb)
+        self._titles[ORIGINAL] = title
+        self._update_titles()
+        size = None if rgb is None else (rgb.shape[1], rgb.shape[0])
+        if size is not None and size != self._size:
+            self._size = size
+            self._clip.setRect(self._clip_rect())
+            self.divider.setBounds((0, size[0]))
+            self.divider.setValue(self._split_at * size[0])
+            self.fit()
+
+    def set_size(self, width: int, height: int) -> None:
+        """The picture size when there is no original to show (a .nic file)."""
+        if (width, height) != self._size:
+            self._size = (width, height)
+            self.divider.setBounds((0, width))
+            self.divider.setValue(self._split_at * width)
+            self.fit()
+
+    def set_reconstruction(self, rgb: np.ndarray | None, title: str = "Reconstruction") -> None:
+        self._reconstruction = rgb
+        _show(self.items[RECONSTRUCTION], rgb)
+        _show(self.split_reconstruction, rgb)
+        self._titles[RECONSTRUCTION] = title
+        self._update_titles()
+
+    def set_heatmap(self, heat: Heatmap | None, title: str | None = None) -> None:
+        self._heatmap = heat
+        _show(self.items[HEATMAP], None if heat is None else heat.rgb)
+        if heat is not None and (heat.kind, heat.levels) != self._bar_state:
+            self._bar_state = (heat.kind, heat.levels)
+            self.colour_bar.setColorMap(colour_map(heat.kind))
+            self.colour_bar.getAxis("left").setLabel(
+                "mean |error| (levels)" if heat.kind is HeatmapKind.ABS else "SSIM (1 = identical)"
+            )
+            self.colour_bar.setLevels(heat.levels)
+        self._titles[HEATMAP] = title or ("Error" if heat is None else heat.kind.label)
+        self._update_titles()
+
+    def clear(self) -> None:
+        self.set_original(None)
+        self.set_reconstruction(None)
+        self.set_heatmap(None)
+        self._size = None
+
+    def _update_titles(self) -> None:
+        """Set the titles that changed (each one re-lays out rich text: worth skipping)."""
+        if self._titles == self._shown_titles:
+            return
+        for i, (label, text) in enumerate(zip(self.titles, self._titles)):
+            if text != self._shown_titles[i]:
+                label.setText(text, color=TITLE_COLOUR)
+        self._shown_titles = list(self._titles)
+        self.split_title.setText(f"◀ {self._titles[ORIGINAL]}   │   {self._titles[RECONSTRUCTION]} ▶")
+
+    @property
+    def heatmap(self) -> Heatmap | None:
+        """The error map on screen (nicgui's or the classical codec's)."""
+        return self._heatmap
+
+    @property
+    def titles_text(self) -> list[str]:
+        return list(self._titles)
+
+    # -- modes -----------------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def set_mode(self, mode: str) -> None:
+        """Side by side or split; the visible region carries over."""
+        if mode == self._mode:
+            return
+        src, dst = (self.boxes[0], self.split_box) if mode == SPLIT else (self.split_box, self.boxes[0])
+        rect = src.viewRect()
+        self._mode = mode
+        self.stack.setCurrentIndex(1 if mode == SPLIT else 0)
+        if self._size is not None:
+            dst.setRange(rect=rect, padding=0)
+        self.mode_changed.emit(mode)
+
+    def show_split(self, which: int) -> None:
+        """Keys 1/2/3: the split view showing the original, the reconstruction, or both halves."""
+        self.set_mode(SPLIT)
+        self._split_at = {1: 1.0, 2: 0.0}.get(which, 0.5)
+        if self._size is not None:
+            self.divider.setValue(self._split_at * self._size[0])
+
+    def _divider_moved(self) -> None:
+        if self._size is not None:
+            self._split_at = min(1.0, max(0.0, self.divider.value() / self._size[0]))
+        self._clip.setRect(self._clip_rect())
+
+    def _clip_rect(self) -> QRectF:
+        if self._size is None:
+            return QRectF()
+        w, h = self._size
+        x = min(float(w), max(0.0, self.divider.value()))
+        return QRectF(x, 0.0, w - x, float(h))
+
+    @property
+    def split_position(self) -> float:
+        """Where the divider is, as a fraction of the picture's width (0: all reconstruction)."""
+        return self._split_at
+
+    # -- zoom ------------------------------------------------------------------------------------
+    def _active_boxes(self) -> list[pg.ViewBox]:
+        return [self.split_box] if self._mode == SPLIT else [self.boxes[0]]
+
+    def fit(self) -> None:
+        """Fit the whole picture in the views."""
+        if self._size is None:
+            return
+        w, h = self._size
+        for vb in (self.boxes[0], self.split_box):
+            vb.setRange(QRectF(0, 0, w, h), padding=0.02)
+
+    def actual_pixels(self) -> None:
+        """One picture pixel per screen pixel, keeping the centre."""
+        if self._size is None:
+            return
+        for vb in self._active_boxes():
+            centre = vb.viewRect().center()
+            ratio = self.devicePixelRatioF() or 1.0
+            w, h = vb.width() / ratio, vb.height() / ratio
+            vb.setRange(QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h), padding=0)
+
+    def zoom_factor(self) -> float:
+        """Screen pixels per picture pixel in the active view."""
+        vb = self._active_boxes()[0]
+        rect = vb.viewRect()
+        return vb.width() / rect.width() if rect.width() else 1.0
+
+    # -- what is under the cursor ----------------------------------------------------------------
+    def pixel_text(self, x: int, y: int) -> str:
+        """The values at picture pixel (x, y) in every view, or '' outside the picture."""
+        if self._size is None or not (0 <= x < self._size[0] and 0 <= y < self._size[1]):
+            return ""
+        parts = [f"x {x}, y {y}"]
+        if self._original is not None:
+            parts.append("original " + " ".join(str(int(v)) for v in self._original[y, x]))
+        if self._reconstruction is not None:
+            name = self._titles[RECONSTRUCTION].split(" · ")[0].lower()
+            parts.append(f"{name} " + " ".join(str(int(v)) for v in self._reconstruction[y, x]))
+        if self._heatmap is not None:
+            v = float(self._heatmap.values[y, x])
+            parts.append(f"|error| {v:.1f}" if self._heatmap.kind is HeatmapKind.ABS else f"SSIM {v:.3f}")
+        return "   ".join(parts)
+
+    def _emit_at(self, vb: pg.ViewBox, pos: QPointF) -> None:
+        p = vb.mapSceneToView(pos)
+        self.cursor_text.emit(self.pixel_text(math.floor(p.x()), math.floor(p.y())))
+
+    def _moved_side(self, pos: QPointF) -> None:
+        for vb in self.boxes:
+            if vb.sceneBoundingRect().contains(pos):
+                self._emit_at(vb, pos)
+                return
+        self.cursor_text.emit("")
+
+    def _moved_split(self, pos: QPointF) -> None:
+        if self.split_box.sceneBoundingRect().contains(pos):
+            self._emit_at(self.split_box, pos)
+        else:
+            self.cursor_text.emit("")

@@ -1,0 +1,816 @@
+"""The main window: menus, toolbar, views, readouts, latent inspector, file list and messages.
+
+It turns user actions into calls on the client and puts results on screen; it never runs the
+model or computes on pixels itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSlider,
+    QSpinBox,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nicgui.codec import classic
+from nicgui.gui.batch import BatchDialog
+from nicgui.gui.client import CodecClient
+from nicgui.gui.files import OPEN_FILTER, expand
+from nicgui.gui.inspector import LatentInspector
+from nicgui.gui.messages import (
+    CLASSIC_CODECS,
+    ClassicOutcome,
+    Failure,
+    HeatmapKind,
+    Loaded,
+    ModelReady,
+    Outcome,
+    Saved,
+    Source,
+    SourceStats,
+    format_bytes,
+)
+from nicgui.gui.mime import can_open, sources_from_mime
+from nicgui.gui.readouts import Readouts, classic_column, neural_column, nic_column
+from nicgui.gui.settings import Settings
+from nicgui.gui.views import SIDE, SPLIT, ImageViews
+
+log = logging.getLogger(__name__)
+
+EMPTY_HINT = (
+    "<p style='font-size:20pt'>Drop images or .nic files here</p>"
+    "<p>or choose <b>File ▸ Open…</b> (Ctrl+O), or paste an image (Ctrl+V).</p>"
+    "<p style='color:#9aa0a6'>PNG, JPEG, WebP, TIFF, BMP and more. Several files at once make a list "
+    "to step through (Page Up / Page Down).</p>"
+)
+QUALITY_TIP = (
+    "Quality 1–100: higher keeps more detail and makes a bigger file. Moving it only re-quantises "
+    "the cached latents, entropy-codes and decodes; results show as soon as they are ready."
+)
+
+
+class MessageBar(QFrame):
+    """A dismissable one-line message above the pictures, for errors the user should see."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 4, 4, 4)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str, error: bool = True) -> None:
+        colour = "#5c2b29" if error else "#1e3a5f"
+        self.setStyleSheet(f"MessageBar {{ background: {colour}; }} QLabel {{ color: #ffffff; }}")
+        self.label.setText(text)
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+class MainWindow(QMainWindow):
+    """nicgui's window. ``result_shown`` fires once a result is on screen (for tests and benchmarks)."""
+
+    result_shown = Signal(object)  # Outcome
+    classic_shown = Signal(object)  # ClassicOutcome
+    loaded_shown = Signal(object)  # Loaded
+
+    def __init__(self, client: CodecClient, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.settings = settings
+        self.sources: list[Source] = []
+        self.index = -1
+        self.loaded: Loaded | None = None
+        self.outcome: Outcome | None = None
+        self.classic_outcome: ClassicOutcome | None = None
+        self.model: ModelReady | None = None
+        self._png: dict[str, int] = {}
+        self._saves: dict[int, str] = {}
+        self._paste_serial = 0
+        self.batch_dialog: BatchDialog | None = None
+
+        self.setWindowTitle("nicgui")
+        self.setAcceptDrops(True)
+        self.resize(1500, 950)
+        self._build_central()
+        self._build_docks()
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status()
+        self._restore()
+        self._connect_client()
+        for view in self.findChildren(QGraphicsView):  # pictures and plots: drops go to the window
+            view.setAcceptDrops(False)
+            view.viewport().setAcceptDrops(False)
+        if not client.worker_thread.isRunning():
+            client.start()
+
+    # == construction ==============================================================================
+    def _build_central(self) -> None:
+        self.message = MessageBar()
+        self.empty = QLabel(EMPTY_HINT)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("QLabel { border: 2px dashed #5f6368; border-radius: 12px; margin: 24px; }")
+        self.views = ImageViews()
+        self.views.cursor_text.connect(self._cursor)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(self.views)
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.message)
+        lay.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+    def _build_docks(self) -> None:
+        self.readouts = Readouts()
+        self.info = QLabel("")
+        self.info.setWordWrap(True)
+        self.info.setContentsMargins(6, 6, 6, 0)
+        panel = QWidget()
+        pl = QVBoxLayout(panel)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.addWidget(self.info)
+        pl.addWidget(self.readouts, 1)
+        self.readouts_dock = self._dock("Readouts", panel, Qt.DockWidgetArea.RightDockWidgetArea)
+
+        self.inspector = LatentInspector()
+        self.inspector_dock = self._dock("Latent inspector", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea)
+        # The inspector redraws after the pictures, in its own turn of the event loop, and only
+        # while it is visible: two short pauses of the interface instead of one long one.
+        self._latents_pending: tuple | None = None
+        self._inspector_timer = QTimer(self)
+        self._inspector_timer.setSingleShot(True)
+        self._inspector_timer.setInterval(0)
+        self._inspector_timer.timeout.connect(self._update_inspector)
+        self.inspector_dock.visibilityChanged.connect(lambda visible: visible and self._inspector_timer.start())
+
+        self.file_list = QListWidget()
+        self.file_list.currentRowChanged.connect(self._row_chosen)
+        self.file_list.setToolTip("Files opened together; Page Up / Page Down step through them.")
+        self.files_dock = self._dock("Files", self.file_list, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.files_dock.hide()
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.replace(" ", "_").lower())
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        if tip:
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+        a.triggered.connect(slot)
+        self.addAction(a)  # shortcuts work even when menus and toolbar are hidden
+        return a
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.open_action = self._action("&Open…", self.open_dialog, K.Open, "Open images or .nic files")
+        self.paste_action = self._action("&Paste image", self.paste, K.Paste, "Open the image on the clipboard")
+        self.save_action = self._action("&Save .nic…", lambda: self.save_nic(), K.Save,
+                                        "Save the compressed file at the current quality")
+        self.export_action = self._action("&Export reconstruction as PNG…", lambda: self.export_png(), "Ctrl+E",
+                                          "Save the decoded picture as a lossless PNG")
+        self.heatmap_action = self._action("Export error &heatmap as PNG…", lambda: self.export_heatmap(),
+                                           "Ctrl+Shift+E", "Save the coloured error map")
+        self.batch_action = self._action("&Batch compress…", self.open_batch, "Ctrl+B",
+                                         "Compress a folder or the file list to .nic")
+        self.next_action = self._action("&Next file", lambda: self.step(1), "PgDown")
+        self.prev_action = self._action("P&revious file", lambda: self.step(-1), "PgUp")
+        self.quit_action = self._action("&Quit", self.close, K.Quit)
+
+        self.side_action = self._action("&Side by side", lambda: self.set_view_mode(SIDE), "0",
+                                        "Original, reconstruction and error map next to each other")
+        self.split_original = self._action("Split: &original", lambda: self.views.show_split(1), "1")
+        self.split_reconstruction = self._action("Split: &reconstruction", lambda: self.views.show_split(2), "2")
+        self.split_both = self._action("Split: &both halves", lambda: self.views.show_split(3), "3",
+                                       "Original left, reconstruction right of a draggable divider")
+        self.fit_action = self._action("&Fit to window", self.views.fit, "Ctrl+0")
+        self.actual_action = self._action("&Actual pixels (1:1)", self.views.actual_pixels, "Ctrl+1")
+        self.show_classic = self._action("Show classical codec in the views", self._refresh_views, "C",
+                                         "Show the classical codec's picture instead of nicgui's")
+        self.show_classic.setCheckable(True)
+        self.show_classic.setChecked(True)
+        self.about_action = self._action("&About nicgui", self.about)
+        for a in (self.save_action, self.export_action, self.heatmap_action):
+            a.setEnabled(False)
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Main")
+        tb.setObjectName("main_toolbar")
+        tb.setMovable(False)
+        self.addToolBar(tb)
+        tb.addAction(self.open_action)
+        tb.addAction(self.save_action)
+        tb.addAction(self.export_action)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Quality "))
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(1, 100)
+        self.slider.setFixedWidth(220)
+        self.slider.setPageStep(5)
+        self.slider.setToolTip(QUALITY_TIP)
+        self.spin = QSpinBox()
+        self.spin.setRange(1, 100)
+        self.spin.setToolTip(QUALITY_TIP)
+        self.slider.setValue(self.settings.quality)
+        self.spin.setValue(self.settings.quality)
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.spin.valueChanged.connect(self.slider.setValue)
+        tb.addWidget(self.slider)
+        tb.addWidget(self.spin)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Error map "))
+        self.heatmap_box = QComboBox()
+        for kind in HeatmapKind:
+            self.heatmap_box.addItem(kind.label, kind.value)
+        self.heatmap_box.setToolTip(
+            "Absolute error: mean |original − reconstruction| per pixel (0–255 levels).\n"
+            "SSIM map: local structural similarity, 1 = identical."
+        )
+        self.heatmap_box.currentIndexChanged.connect(self._heatmap_chosen)
+        tb.addWidget(self.heatmap_box)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Compare with "))
+        self.compare_box = QComboBox()
+        self.compare_box.addItem("nothing", None)
+        for name in CLASSIC_CODECS:
+            self.compare_box.addItem(name.upper() if name != "webp" else "WebP", name)
+            if not classic.available(name):
+                self.compare_box.model().item(self.compare_box.count() - 1).setEnabled(False)
+        self.compare_box.setToolTip(
+            "Encode the original with a classical codec at the same file size as the current .nic "
+            "and show it with the same metrics."
+        )
+        self.compare_box.currentIndexChanged.connect(self._compare_chosen)
+        tb.addWidget(self.compare_box)
+        tb.addSeparator()
+        self.mode_box = QComboBox()
+        self.mode_box.addItem("Side by side", SIDE)
+        self.mode_box.addItem("Split", SPLIT)
+        self.mode_box.setToolTip("Side by side (key 0) or split view with a divider (keys 1, 2, 3)")
+        self.mode_box.currentIndexChanged.connect(lambda i: self.set_view_mode(self.mode_box.itemData(i)))
+        tb.addWidget(self.mode_box)
+        tb.addAction(self.fit_action)
+        tb.addAction(self.actual_action)
+        self.views.mode_changed.connect(self._mode_changed)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        f = mb.addMenu("&File")
+        f.addAction(self.open_action)
+        self.recent_menu = f.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        f.addAction(self.paste_action)
+        f.addSeparator()
+        f.addAction(self.save_action)
+        f.addAction(self.export_action)
+        f.addAction(self.heatmap_action)
+        f.addSeparator()
+        f.addAction(self.batch_action)
+        f.addSeparator()
+        f.addAction(self.next_action)
+        f.addAction(self.prev_action)
+        f.addSeparator()
+        f.addAction(self.quit_action)
+
+        v = mb.addMenu("&View")
+        v.addAction(self.side_action)
+        v.addAction(self.split_original)
+        v.addAction(self.split_reconstruction)
+        v.addAction(self.split_both)
+        v.addSeparator()
+        v.addAction(self.fit_action)
+        v.addAction(self.actual_action)
+        v.addSeparator()
+        heat = v.addMenu("Error map")
+        group = QActionGroup(self)
+        self.heatmap_actions: dict[HeatmapKind, QAction] = {}
+        for kind in HeatmapKind:
+            a = heat.addAction(kind.label)
+            a.setCheckable(True)
+            group.addAction(a)
+            a.triggered.connect(lambda _=False, k=kind: self.heatmap_box.setCurrentIndex(list(HeatmapKind).index(k)))
+            self.heatmap_actions[kind] = a
+        v.addAction(self.show_classic)
+        v.addSeparator()
+        for dock in (self.readouts_dock, self.inspector_dock, self.files_dock):
+            v.addAction(dock.toggleViewAction())
+
+        d = mb.addMenu("&Device")
+        group = QActionGroup(self)
+        self.device_actions: dict[str, QAction] = {}
+        import torch
+
+        for dev, label in (("cpu", "CPU"), ("cuda", "CUDA GPU")):
+            a = d.addAction(label)
+            a.setCheckable(True)
+            a.setEnabled(dev == "cpu" or torch.cuda.is_available())
+            if dev == "cuda" and not torch.cuda.is_available():
+                a.setText("CUDA GPU (none found)")
+            group.addAction(a)
+            a.triggered.connect(lambda _=False, x=dev: self.set_device(x))
+            self.device_actions[dev] = a
+
+        h = mb.addMenu("&Help")
+        h.addAction(self.about_action)
+
+    def _build_status(self) -> None:
+        sb = self.statusBar()
+        self.cursor_label = QLabel("")
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        self.cursor_label.setFont(font)
+        self.busy_label = QLabel("working…")  # static: an animated bar would repaint all the time
+        self.busy_label.setToolTip("The worker is computing; the window stays usable meanwhile")
+        self.busy_label.hide()
+        self.device_label = QLabel("loading model…")
+        sb.addWidget(self.cursor_label, 1)
+        sb.addPermanentWidget(self.busy_label)
+        sb.addPermanentWidget(self.device_label)
+
+    def _restore(self) -> None:
+        s = self.settings
+        if s.geometry is not None:
+            self.restoreGeometry(s.geometry)
+        self._default_layout = s.window_state is None or not self.restoreState(s.window_state)
+        self.files_dock.hide()
+        self.heatmap_box.setCurrentIndex(list(HeatmapKind).index(s.heatmap))
+        self.heatmap_actions[s.heatmap].setChecked(True)
+        idx = self.compare_box.findData(s.compare)
+        self.compare_box.setCurrentIndex(max(0, idx))
+        self.set_view_mode(s.view_mode)
+        self.client.state = type(self.client.state)(
+            None, self.slider.value(), s.heatmap, self.compare_box.currentData()
+        )
+
+    def _connect_client(self) -> None:
+        c = self.client
+        c.ready.connect(self._ready)
+        c.loaded.connect(self._loaded)
+        c.outcome.connect(self._outcome)
+        c.classic.connect(self._classic)
+        c.source_stats.connect(self._stats)
+        c.failed.connect(self._failed)
+        c.saved.connect(self._saved)
+        c.busy_changed.connect(self.busy_label.setVisible)
+
+    # == opening ===================================================================================
+    def open_dialog(self) -> None:
+        start = str(self.settings.open_dir or Path.home())
+        names, _ = QFileDialog.getOpenFileNames(self, "Open images or .nic files", start, OPEN_FILTER)
+        if names:
+            self.open_paths([Path(n) for n in names])
+
+    def open_paths(self, paths: list[Path]) -> None:
+        """Open files (folders: their images); several make a list to step through."""
+        files = expand(paths)
+        if not files:
+            self.message.show_message("Nothing to open there: no image or .nic files found.")
+            return
+        self.settings.open_dir = files[0].parent
+        self.open_sources([Source.from_path(p) for p in files])
+
+    def open_sources(self, sources: list[Source]) -> None:
+        if not sources:
+            return
+        self.sources = list(sources)
+        self.file_list.blockSignals(True)
+        self.file_list.clear()
+        for s in self.sources:
+            item = QListWidgetItem(s.name)
+            item.setToolTip(str(s.path) if s.path else s.name)
+            self.file_list.addItem(item)
+        self.file_list.blockSignals(False)
+        self.files_dock.setVisible(len(self.sources) > 1)
+        self.select(0)
+
+    def select(self, index: int) -> None:
+        if not 0 <= index < len(self.sources):
+            return
+        self.index = index
+        self.file_list.blockSignals(True)
+        self.file_list.setCurrentRow(index)
+        self.file_list.blockSignals(False)
+        source = self.sources[index]
+        if source.path is not None:
+            self.settings.add_recent(source.path)
+        self.message.hide()
+        self.client.open(source)
+
+    def step(self, delta: int) -> None:
+        if self.sources:
+            self.select((self.index + delta) % len(self.sources))
+
+    def _row_chosen(self, row: int) -> None:
+        if row != self.index:
+            self.select(row)
+
+    def paste(self) -> None:
+        mime = QApplication.clipboard().mimeData()
+        self._paste_serial += 1
+        sources = sources_from_mime(mime, self._paste_serial) if mime is not None else []
+        if not sources:
+            self.message.show_message("The clipboard holds no image or image file.")
+            return
+        self.open_sources(sources)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
+        if can_open(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        if can_open(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        self._paste_serial += 1
+        sources = sources_from_mime(event.mimeData(), self._paste_serial, "Dropped image")
+        if not sources:
+            event.ignore()
+            self.message.show_message("Nothing to open in what was dropped.")
+            return
+        event.acceptProposedAction()
+        first = sources[0].path
+        if first is not None:
+            self.settings.open_dir = first.parent
+        self.open_sources(sources)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent
+        for p in recent:
+            a = self.recent_menu.addAction(p.name)
+            a.setToolTip(str(p))
+            a.triggered.connect(lambda _=False, path=p: self.open_paths([path]))
+        if recent:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", self.settings.clear_recent)
+        else:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    # == what the user changes =====================================================================
+    def _slider_moved(self, q: int) -> None:
+        self.spin.blockSignals(True)
+        self.spin.setValue(q)
+        self.spin.blockSignals(False)
+        self.settings.quality = q
+        if self.loaded is None or self.loaded.nic is None:
+            self.client.set_quality(q)
+
+    def set_quality(self, q: int) -> None:
+        self.slider.setValue(q)
+
+    def _heatmap_chosen(self, index: int) -> None:
+        kind = HeatmapKind(self.heatmap_box.itemData(index))
+        self.settings.heatmap = kind
+        self.heatmap_actions[kind].setChecked(True)
+        self.client.set_heatmap(kind)
+
+    def _compare_chosen(self, index: int) -> None:
+        codec = self.compare_box.itemData(index)
+        self.settings.compare = codec
+        self.classic_outcome = None
+        self.readouts.set_column(1, "", None)
+        if codec:
+            self.show_classic.setChecked(True)
+        self.client.set_compare(codec)
+        self._refresh_views()
+
+    def set_view_mode(self, mode: str) -> None:
+        self.views.set_mode(mode)
+        self._mode_changed(mode)
+
+    def _mode_changed(self, mode: str) -> None:
+        self.settings.view_mode = mode
+        self.mode_box.blockSignals(True)
+        self.mode_box.setCurrentIndex(self.mode_box.findData(mode))
+        self.mode_box.blockSignals(False)
+
+    def set_device(self, device: str) -> None:
+        self.settings.device = device
+        self.device_label.setText(f"moving model to {device}…")
+        self.client.set_device(device)
+
+    # == results ===================================================================================
+    def _ready(self, m: ModelReady) -> None:
+        first = self.model is None
+        self.model = m
+        self.device_label.setText(f"{m.identity} on {m.device}")
+        self.device_label.setToolTip("The model and the device it runs on (Device menu to switch)")
+        dev = "cuda" if m.device.startswith("cuda") else "cpu"
+        self.device_actions[dev].setChecked(True)
+        if not first:
+            self.client.refresh()
+        self._update_info()
+
+    def _loaded(self, r: Loaded) -> None:
+        self.loaded = r
+        self.outcome = None
+        self.classic_outcome = None
+        self.pages.setCurrentWidget(self.views)
+        self.setWindowTitle(f"nicgui — {r.source.name}")
+        pic = r.picture
+        if r.nic is not None:
+            h = r.nic.header
+            self.views.set_original(None, "Original — a .nic file holds only the compressed picture")
+            self.views.set_size(pic.width, pic.height)
+            self.views.set_reconstruction(pic.rgb, f"Decoded .nic · quality {h.quality} · {format_bytes(r.nic.size)}")
+            self.views.set_heatmap(None, "Error — needs the original")
+            self.readouts.set_column(0, f".nic q{h.quality}", nic_column(r, self._png.get(r.source.key)))
+            self.readouts.set_column(1, "", None)
+            self._show_latents(r.nic.latents, r.thumbnail, (pic.width, pic.height))
+            self.slider.blockSignals(True)
+            self.spin.blockSignals(True)
+            self.slider.setValue(h.quality)
+            self.spin.setValue(h.quality)
+            self.slider.blockSignals(False)
+            self.spin.blockSignals(False)
+        else:
+            self.views.set_original(pic.rgb, f"Original · {pic.width}×{pic.height} {pic.mode}")
+            self.views.set_reconstruction(None, "Reconstruction · working…")
+            self.views.set_heatmap(None)
+            self.readouts.set_column(1, "", None)
+            q = self.settings.quality
+            if self.slider.value() != q:
+                self.slider.blockSignals(True)
+                self.spin.blockSignals(True)
+                self.slider.setValue(q)
+                self.spin.setValue(q)
+                self.slider.blockSignals(False)
+                self.spin.blockSignals(False)
+        is_nic = r.nic is not None
+        for w in (self.slider, self.spin, self.compare_box):
+            w.setEnabled(not is_nic)
+        nic_tip = "A .nic file has one quality; open the original image to try others."
+        self.slider.setToolTip(nic_tip if is_nic else QUALITY_TIP)
+        self.spin.setToolTip(nic_tip if is_nic else QUALITY_TIP)
+        self.save_action.setEnabled(False)
+        self.export_action.setEnabled(is_nic)
+        self.heatmap_action.setEnabled(False)
+        self._update_info()
+        self.loaded_shown.emit(r)
+
+    def _outcome(self, o: Outcome) -> None:
+        if self.loaded is None or o.source_key != self.loaded.source.key:
+            return
+        self.outcome = o
+        if self.classic_outcome is not None and self.classic_outcome.quality != o.quality:
+            self.classic_outcome = None
+            if self.compare_box.currentData():
+                self.readouts.set_column(1, f"{self.compare_box.currentText()} · working…", {})
+        self._refresh_views()
+        self._refresh_readouts()
+        pic = o.reconstruction
+        self._show_latents(o.latents, self.loaded.thumbnail, (pic.width, pic.height))
+        for a in (self.save_action, self.export_action, self.heatmap_action):
+            a.setEnabled(True)
+        self.result_shown.emit(o)
+
+    def _show_latents(self, latents, thumbnail, size: tuple[int, int]) -> None:
+        self._latents_pending = (latents, thumbnail, size)
+        self._inspector_timer.start()
+
+    def _update_inspector(self) -> None:
+        if self._latents_pending is not None and self.inspector.isVisible():
+            self.inspector.set_latents(*self._latents_pending)
+            self._latents_pending = None
+
+    @property
+    def inspector_pending(self) -> bool:
+        """Whether the inspector has yet to show the latest latents (it waits while hidden)."""
+        return self._latents_pending is not None
+
+    def _classic(self, c: ClassicOutcome) -> None:
+        if self.outcome is None or c.source_key != self.outcome.source_key or c.quality != self.outcome.quality:
+            return
+        self.classic_outcome = c
+        self._refresh_views()
+        self._refresh_readouts()
+        self.classic_shown.emit(c)
+
+    def _stats(self, s: SourceStats) -> None:
+        self._png[s.source_key] = s.png_bytes
+        if self.loaded is not None and self.loaded.source.key == s.source_key:
+            self._refresh_readouts()
+
+    def _refresh_views(self) -> None:
+        o, c = self.outcome, self.classic_outcome
+        if o is None:
+            return
+        if c is not None and self.show_classic.isChecked() and self.compare_box.currentData():
+            self.views.set_reconstruction(c.rgb, f"{c.label} · {format_bytes(c.size)} (same size as nicgui)")
+            self.views.set_heatmap(c.heatmap, f"{c.heatmap.kind.label} · {c.label}")
+        else:
+            self.views.set_reconstruction(o.reconstruction.rgb, f"nicgui q{o.quality} · {format_bytes(o.size)}")
+            self.views.set_heatmap(o.heatmap)
+
+    def _refresh_readouts(self) -> None:
+        if self.loaded is None:
+            return
+        png = self._png.get(self.loaded.source.key)
+        if self.loaded.nic is not None:
+            self.readouts.set_column(0, f".nic q{self.loaded.nic.header.quality}", nic_column(self.loaded, png))
+            return
+        if self.outcome is not None:
+            self.readouts.set_column(0, f"nicgui q{self.outcome.quality}", neural_column(self.outcome, png))
+        c = self.classic_outcome
+        if c is not None and self.compare_box.currentData():
+            self.readouts.set_column(1, c.label, classic_column(c, self.loaded.raw_bytes, png))
+
+    def _update_info(self) -> None:
+        parts = []
+        if self.loaded is not None:
+            p = self.loaded.picture
+            parts.append(f"<b>{self.loaded.source.name}</b> · {p.width}×{p.height} {p.mode}")
+            if self.loaded.file_bytes is not None:
+                parts.append(f"file on disk: {format_bytes(self.loaded.file_bytes)}")
+            if self.loaded.nic is not None:
+                h = self.loaded.nic.header
+                parts.append(f"quality {h.quality}, model {h.model_name} ({h.model_digest.hex()[:12]})")
+        if self.model is not None:
+            parts.append(f"model {self.model.identity}")
+        self.info.setText("<br>".join(parts))
+
+    def _failed(self, f: Failure) -> None:
+        self.message.show_message(f.message)
+        if f.stage == "load" and 0 <= self.index < len(self.sources):
+            item = self.file_list.item(self.index)
+            if item is not None:
+                item.setForeground(Qt.GlobalColor.red)
+                item.setToolTip(f.message)
+        if f.stage == "model":
+            self.device_label.setText("no model")
+        if f.job in self._saves:
+            self._saves.pop(f.job)
+
+    def _saved(self, s: Saved) -> None:
+        what = self._saves.pop(s.job, "file")
+        self.statusBar().showMessage(f"Saved {what} {s.path} ({s.size:,} bytes)", 8000)
+
+    def _cursor(self, text: str) -> None:
+        self.cursor_label.setText(text)
+
+    # == saving ====================================================================================
+    def confirm_overwrite(self, path: Path) -> bool:
+        """Ask before replacing a file (tests replace this method)."""
+        answer = QMessageBox.question(
+            self, "Replace file?", f"{path.name} already exists in {path.parent}.\nReplace it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_path(self, title: str, suggested: str, filter_: str, suffix: str) -> Path | None:
+        start = self.settings.save_dir or (self.loaded.source.path.parent if self.loaded and self.loaded.source.path
+                                           else Path.home())
+        name, _ = QFileDialog.getSaveFileName(self, title, str(start / suggested), filter_)
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+
+    def _write(self, path: Path | None, payload, what: str, title: str, suffix: str, filter_: str) -> int | None:
+        """Save through the worker; asks for a path when none is given, and before overwriting."""
+        confirmed = False
+        if path is None:
+            stem = Path(self.loaded.source.name).stem if self.loaded else "image"
+            path = self._ask_path(title, f"{stem}{suffix}", filter_, suffix)
+            if path is None:
+                return None
+            confirmed = True  # the file dialog asked about replacing an existing file
+        path = Path(path)
+        overwrite = False
+        if path.exists():
+            if not (confirmed or self.confirm_overwrite(path)):
+                self.statusBar().showMessage(f"Not saved: {path.name} exists", 5000)
+                return None
+            overwrite = True
+        self.settings.save_dir = path.parent
+        job = self.client.save(path, payload, overwrite)
+        self._saves[job] = what
+        return job
+
+    def save_nic(self, path: Path | None = None) -> int | None:
+        """Save the current .nic (Ctrl+S)."""
+        if self.outcome is None:
+            self.message.show_message("Nothing to save yet: open an image first.")
+            return None
+        return self._write(path, self.outcome.data, ".nic", "Save compressed image", ".nic",
+                           "Compressed images (*.nic)")
+
+    def export_png(self, path: Path | None = None) -> int | None:
+        """Save the reconstruction (or a decoded .nic) as PNG (Ctrl+E)."""
+        if self.outcome is not None:
+            picture = self.outcome.reconstruction
+        elif self.loaded is not None and self.loaded.nic is not None:
+            picture = self.loaded.picture
+        else:
+            self.message.show_message("Nothing to export yet: open an image first.")
+            return None
+        return self._write(path, picture, "reconstruction", "Export reconstruction as PNG", ".png", "PNG (*.png)")
+
+    def export_heatmap(self, path: Path | None = None) -> int | None:
+        """Save the error heatmap as shown (colours) as PNG."""
+        if self.outcome is None:
+            self.message.show_message("No error map yet: open an image first.")
+            return None
+        heat = self.views.heatmap or self.outcome.heatmap
+        return self._write(path, heat.rgb, "error heatmap", "Export error heatmap", ".png", "PNG (*.png)")
+
+    # == dialogs ===================================================================================
+    def open_batch(self) -> None:
+        folder = self.settings.batch_dir
+        files = [s.path for s in self.sources if s.path is not None]
+        if self.batch_dialog is not None:
+            self.batch_dialog.raise_()
+            return
+        self.batch_dialog = BatchDialog(self.client, self.slider.value(), files, folder, self)
+        self.batch_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.batch_dialog.finished.connect(self._batch_closed)
+        self.batch_dialog.show()
+
+    def _batch_closed(self) -> None:
+        if self.batch_dialog is not None:
+            text = self.batch_dialog.folder.text().strip()
+            if text:
+                self.settings.batch_dir = Path(text)
+            self.batch_dialog = None
+
+    def about_text(self) -> str:
+        model = self.model.identity if self.model else "not loaded"
+        device = self.model.device if self.model else "—"
+        return (
+            "<h3>nicgui</h3>"
+            "<p>Compress and inspect images with a neural codec: the compressive autoencoder of "
+            "Theis, Shi, Cunningham and Huszár, <i>Lossy Image Compression with Compressive "
+            "Autoencoders</i> (ICLR 2017).</p>"
+            f"<p>Model: <b>{model}</b><br>Device: {device}</p>"
+        )
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About nicgui", self.about_text())
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._default_layout:  # first run: most of the height for the pictures
+            self._default_layout = False
+            self.resizeDocks([self.inspector_dock], [int(self.height() * 0.3)], Qt.Orientation.Vertical)
+            self.resizeDocks([self.readouts_dock], [300], Qt.Orientation.Horizontal)
+
+    # == leaving ===================================================================================
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        s = self.settings
+        s.geometry = self.saveGeometry()
+        s.window_state = self.saveState()
+        s.quality = self.slider.value()
+        s.view_mode = self.views.mode
+        s.sync()
+        if self.batch_dialog is not None:
+            self.batch_dialog.close()
+        self.hide()
+        self.client.shutdown()
+        event.accept()

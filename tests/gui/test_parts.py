@@ -1,0 +1,126 @@
+"""The GUI's Qt-free parts: caches, atomic saves, file lists, histograms, readout formatting."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from nicgui.codec.metrics import Metrics
+from nicgui.codec.pictures import Picture
+from nicgui.gui.cache import LruCache
+from nicgui.gui.files import atomic_write, expand, images_in
+from nicgui.gui.inspector import channel_histogram
+from nicgui.gui.messages import BatchSummary, Heatmap, HeatmapKind, LatentData, Outcome, Source, format_bytes
+from nicgui.gui.pipeline import colour_table, colourise, heatmap, raw_bytes, thumbnail
+from nicgui.gui.readouts import neural_column
+
+
+def test_lru_cache_evicts_the_oldest_by_count_and_by_bytes():
+    c: LruCache[np.ndarray] = LruCache(max_items=3, max_bytes=250)
+    for k in "abc":
+        c.put(k, np.zeros(50, np.uint8))
+    assert c.get("a") is not None  # "a" is now the most recent
+    c.put("d", np.zeros(50, np.uint8))
+    assert "b" not in c and {"a", "c", "d"} <= {k for k in "abcd" if k in c}
+    c.put("e", np.zeros(201, np.uint8))  # with any other entry over the budget: only the newest stays
+    assert len(c) == 1 and "e" in c and c.bytes == 201
+    c.put("huge", np.zeros(1000, np.uint8))  # the newest always stays
+    assert "huge" in c and len(c) == 1
+
+
+def test_atomic_write_never_overwrites_unless_told(tmp_path):
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    p = tmp_path / "f.nic"
+    assert atomic_write(p, b"one") == 3
+    with pytest.raises(FileExistsError):
+        atomic_write(p, b"two")
+    assert p.read_bytes() == b"one"
+    atomic_write(p, b"three", overwrite=True)
+    assert p.read_bytes() == b"three"
+    assert sorted(os.listdir(tmp_path)) == ["f.nic"]  # no temporary files left
+    with pytest.raises(OSError):
+        atomic_write(tmp_path / "missing" / "g.nic", b"x")
+    assert sorted(os.listdir(tmp_path)) == ["f.nic"]
+
+
+def test_folders_expand_to_openable_files(tmp_path):
+    tmp_path = tmp_path / "in"
+    tmp_path.mkdir()
+    for name in ("b.PNG", "a.nic", "c.txt", "d.tiff"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "sub").mkdir()
+    assert [p.name for p in expand([tmp_path])] == ["a.nic", "b.PNG", "d.tiff"]
+    assert [p.name for p in images_in(tmp_path)] == ["b.PNG", "d.tiff"]
+    assert expand([tmp_path / "c.txt"]) == [tmp_path / "c.txt"]  # an explicit file is kept
+
+
+def test_source_key_changes_when_the_file_changes(tmp_path):
+    p = tmp_path / "x.png"
+    p.write_bytes(b"1")
+    a = Source.from_path(p)
+    p.write_bytes(b"22")
+    assert Source.from_path(p).key != a.key
+    assert Source.from_path(tmp_path / "x.NIC").is_nic
+
+
+def test_channel_histogram_counts_values_and_escapes():
+    z = np.zeros((2, 4, 4), np.int32)
+    z[1] = [[0, 1, 1, -1], [2, 2, 2, 0], [0, 0, 9, 0], [0, 0, 0, -30]]
+    values = np.arange(-5, 6)
+    probs = np.exp(-np.abs(values)) / np.exp(-np.abs(values)).sum()
+    lat = LatentData(50, z, np.ones(z.shape, np.float32), np.array([16.0, 16.0]), np.ones((4, 4)),
+                     ((values, probs), (values, probs)))
+    h = channel_histogram(lat, 1)
+    assert h.escaped == 2  # 9 and -30 lie outside -5..5
+    assert h.values[0] >= -5 and h.values[-1] <= 5
+    freq = dict(zip(h.values.tolist(), h.frequencies.tolist()))
+    assert freq[0] == pytest.approx(8 / 16) and freq[2] == pytest.approx(3 / 16) and freq[-1] == pytest.approx(1 / 16)
+    assert np.allclose(h.probabilities, probs[h.values + 5])
+
+
+def test_heatmaps_and_colours():
+    a = np.zeros((20, 30, 3), np.uint8)
+    b = a.copy()
+    b[5, 7] = [30, 60, 90]
+    h = heatmap(HeatmapKind.ABS, a, b)
+    assert h.values[5, 7] == pytest.approx(60.0) and h.values[0, 0] == 0
+    lut = colour_table(HeatmapKind.ABS)
+    assert np.array_equal(h.rgb[0, 0], lut[0]) and np.array_equal(h.rgb[5, 7], lut[255])  # 60 > top level 32
+    assert np.array_equal(colour_table(HeatmapKind.SSIM), lut[::-1])  # bright means worse for both
+    assert np.array_equal(colourise(np.array([[0.5]]), (0.0, 1.0), lut)[0, 0], lut[127])
+
+
+def test_thumbnail_and_raw_size():
+    rgb = np.zeros((1000, 2000, 3), np.uint8)
+    assert thumbnail(rgb, 384).shape == (192, 384, 3)
+    small = np.zeros((10, 10, 3), np.uint8)
+    assert thumbnail(small) is small
+    assert raw_bytes(Picture(small, "RGB")) == 300
+    assert raw_bytes(Picture(small, "RGBA", np.zeros((10, 10), np.uint8))) == 400
+
+
+def test_readout_formatting():
+    pic = Picture(np.zeros((100, 200, 3), np.uint8))
+    heat = Heatmap(HeatmapKind.ABS, np.zeros((100, 200), np.float32), np.zeros((100, 200, 3), np.uint8), (0, 32))
+    lat = LatentData(75, np.zeros((1, 13, 25), np.int32), np.zeros((1, 13, 25), np.float32), np.zeros(1),
+                     np.zeros((13, 25)), ((np.arange(1), np.ones(1)),))
+    o = Outcome(1, "k", 75, b"x" * 2500, pic, Metrics(12.5, 37.16, 0.95123, float("nan")), heat, lat,
+                0.8, 0.012, 0.4, "cpu", 60000)
+    col = neural_column(o, png_bytes=30000)
+    assert col["size"] == "2,500 B (2.5 kB)"
+    assert col["bpp"] == "1.000"
+    assert col["ratio_raw"] == "24.0 : 1" and col["ratio_png"] == "12.0 : 1"
+    assert col["psnr"] == "37.16 dB" and col["mse"] == "12.50"
+    assert col["ssim"] == "0.9512" and col["ms_ssim"] == "—"
+    assert col["encode"] == "812 ms" and col["decode"] == "400 ms"
+    assert neural_column(o, None)["ratio_png"] == "…"
+
+
+def test_sizes_and_summaries_read_well():
+    assert [format_bytes(n) for n in (999, 12_345, 4_560_000)] == ["999 B", "12.3 kB", "4.56 MB"]
+    s = BatchSummary(1, 4, 2, 1, 1, 2_000_000, 100_000, False, ("x.png: broken",))
+    assert s.describe() == "2 of 4 files compressed, 1 skipped (the .nic exists), 1 failed: 2.00 MB → 100.0 kB (20.0:1)"
+    assert BatchSummary(1, 4, 0, 0, 0, 0, 0, True).describe().startswith("Cancelled. 0 of 4")

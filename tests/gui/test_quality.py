@@ -1,0 +1,124 @@
+"""The quality slider: live updates, debouncing, generations, stale results, caches."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
+
+
+def test_moving_the_slider_updates_the_result_and_readouts(qtbot, window, photo_file, codec):
+    drop(window, [photo_file])
+    first = wait_result(qtbot, window, quality=75)
+    window.slider.setValue(30)
+    o = wait_result(qtbot, window, quality=30)
+    assert window.spin.value() == 30
+    assert window.readouts.header(0) == "nicgui q30"
+    assert o.size < first.size  # a lower quality makes a smaller file
+    assert window.readouts.value("size").startswith(f"{o.size:,} B")
+    assert window.views.titles_text[1].startswith("nicgui q30")
+    # what is on screen is what the .nic at that quality decodes to
+    assert np.array_equal(codec.decode(o.data).rgb, window.views.items[1].image)
+
+
+def test_the_spin_box_moves_the_slider(qtbot, window, photo_file):
+    drop(window, [photo_file])
+    wait_result(qtbot, window, quality=75)
+    window.spin.setValue(64)
+    assert window.slider.value() == 64
+    wait_result(qtbot, window, quality=64)
+
+
+def test_slider_moves_are_debounced_and_only_the_last_one_is_shown(qtbot, window, photo_file):
+    drop(window, [photo_file])
+    wait_result(qtbot, window, quality=75)
+    shown: list[int] = []
+    window.result_shown.connect(lambda o: shown.append(o.quality))
+    before = window.client.generation
+    for q in range(10, 60, 5):  # a drag: many values within the debounce interval
+        window.slider.setValue(q)
+    assert window.client.generation == before  # nothing sent yet
+    wait_result(qtbot, window, quality=55)
+    assert shown == [55]
+    assert window.client.generation == before + 1  # one request for the whole drag
+
+
+def test_a_stale_result_is_dropped(qtbot, window, photo_file):
+    drop(window, [photo_file])
+    old = wait_result(qtbot, window, quality=75)
+    window.slider.setValue(40)
+    new = wait_result(qtbot, window, quality=40)
+    assert new.generation > old.generation
+    dropped: list[int] = []
+    window.client.stale_dropped.connect(dropped.append)
+    window.client.worker.outcome.emit(old)  # the worker delivers a result of an older generation late
+    assert dropped == [old.generation]
+    assert window.outcome is new
+    assert window.readouts.header(0) == "nicgui q40"
+    assert np.array_equal(window.views.items[1].image, new.reconstruction.rgb)
+
+
+def test_requests_overtaken_before_they_start_are_skipped(qtbot, window, photo_file):
+    drop(window, [photo_file])
+    wait_result(qtbot, window, quality=75)
+    skipped: list[int] = []
+    dropped: list[int] = []
+    window.client.worker.skipped.connect(skipped.append, Qt.ConnectionType.DirectConnection)
+    window.client.stale_dropped.connect(dropped.append)
+    shown: list[int] = []
+    window.result_shown.connect(lambda o: shown.append(o.quality))
+    gens = []
+    for q in (11, 22, 33):  # no debounce: three requests queue up at once
+        window.client.set_quality(q, debounce=False)
+        gens.append(window.client.generation)
+    window.slider.blockSignals(True)
+    window.slider.setValue(33)
+    window.slider.blockSignals(False)
+    wait_result(qtbot, window, quality=33)
+    qtbot.waitUntil(lambda: gens[1] in skipped, timeout=RESULT_TIMEOUT_MS)
+    assert gens[0] in skipped or gens[0] in dropped  # overtaken: skipped, or computed and dropped
+    assert shown == [33]
+
+
+def test_moving_back_is_instant_from_recent_results(qtbot, window, photo_file):
+    drop(window, [photo_file])
+    at75 = wait_result(qtbot, window, quality=75)
+    window.slider.setValue(40)
+    wait_result(qtbot, window, quality=40)
+    window.slider.setValue(75)  # no event loop runs: the answer must come from the cache
+    assert window.outcome is not None and window.outcome.quality == 75
+    assert window.outcome.data == at75.data
+    assert not window.client.busy
+    assert window.readouts.header(0) == "nicgui q75"
+
+
+def test_the_encoder_runs_once_per_picture(qtbot, window, photo_file, codec, monkeypatch):
+    calls: list[int] = []
+    real = codec.analyse
+
+    def counting(image):
+        calls.append(1)
+        return real(image)
+
+    monkeypatch.setattr(codec, "analyse", counting)
+    drop(window, [photo_file])
+    wait_result(qtbot, window, quality=75)
+    for q in (30, 90, 55):
+        window.slider.setValue(q)
+        wait_result(qtbot, window, quality=q)
+    assert len(calls) == 1
+
+
+def test_ratio_against_png_arrives(qtbot, window, photo_file, photo):
+    import io
+
+    from PIL import Image
+
+    drop(window, [photo_file])
+    o = wait_result(qtbot, window)
+    buf = io.BytesIO()
+    Image.fromarray(photo).save(buf, format="PNG")
+    expected = f"{len(buf.getvalue()) / o.size:.1f} : 1"
+    qtbot.waitUntil(lambda: window.readouts.value("ratio_png") == expected, timeout=RESULT_TIMEOUT_MS)
+    assert window.readouts.value("ratio_raw") == f"{photo.size / o.size:.1f} : 1"

@@ -1,0 +1,133 @@
+"""The views: linked pan and zoom, fit and 1:1, split view keys, pixel readout, error maps,
+comparison with a classical codec."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, QRectF, Qt
+
+from nicgui.codec import classic
+from nicgui.codec.metrics import psnr, ssim_map
+from nicgui.gui.messages import HeatmapKind
+from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
+
+
+def test_pan_and_zoom_are_linked_across_the_three_views(qtbot, window, photo_file):
+    drop(window, [photo_file])
+    wait_result(qtbot, window)
+    boxes = window.views.boxes
+    boxes[0].setRange(QRectF(10, 20, 60, 40), padding=0)
+    rects = [b.viewRect() for b in boxes]
+    assert all(abs(r.width() - rects[0].width()) < 1e-6 for r in rects)
+    assert all(abs(r.center().x() - rects[0].center().x()) < 1e-6 for r in rects)
+    boxes[2].translateBy(x=7, y=3)  # panning the heatmap moves the others
+    assert abs(boxes[0].viewRect().left() - boxes[2].viewRect().left()) < 1e-6
+    assert abs(boxes[1].viewRect().top() - boxes[2].viewRect().top()) < 1e-6
+
+
+def test_fit_and_actual_pixels(qtbot, window, photo_file, photo):
+    drop(window, [photo_file])
+    wait_result(qtbot, window)
+    h, w, _ = photo.shape
+    window.actual_action.trigger()
+    assert window.views.zoom_factor() == pytest.approx(1.0, rel=1e-3)
+    window.fit_action.trigger()
+    r = window.views.boxes[0].viewRect()
+    assert r.contains(QRectF(0, 0, w, h))
+    assert r.width() < 1.5 * w or r.height() < 1.5 * h  # and it is not zoomed far out
+
+
+def test_split_view_with_keys_1_2_3_and_0(qtbot, window, photo_file):
+    drop(window, [photo_file])
+    wait_result(qtbot, window)
+    window.activateWindow()
+    v = window.views
+    expected = {Qt.Key.Key_1: 1.0, Qt.Key.Key_2: 0.0, Qt.Key.Key_3: 0.5}
+    for key, split in expected.items():
+        qtbot.keyClick(window, key)
+        assert v.mode == "split" and v.split_position == split
+        assert window.mode_box.currentData() == "split"
+    width = window.loaded.picture.width
+    v.divider.setValue(0.25 * width)  # dragging the divider moves the clip
+    assert v._clip.rect().left() == pytest.approx(0.25 * width)
+    assert v.split_position == pytest.approx(0.25)
+    qtbot.keyClick(window, Qt.Key.Key_0)
+    assert v.mode == "side" and v.stack.currentIndex() == 0
+    assert window.settings.view_mode == "side"
+
+
+def test_pixel_values_under_the_cursor(qtbot, window, photo_file, photo):
+    drop(window, [photo_file])
+    o = wait_result(qtbot, window)
+    vb = window.views.boxes[1]
+    scene_pos = vb.mapViewToScene(QPointF(5.5, 7.5))
+    window.views.side.scene().sigMouseMoved.emit(scene_pos)
+    text = window.cursor_label.text()
+    assert text.startswith("x 5, y 7")
+    assert "original " + " ".join(str(v) for v in photo[7, 5]) in text
+    assert " ".join(str(v) for v in o.reconstruction.rgb[7, 5]) in text
+    assert f"|error| {o.heatmap.values[7, 5]:.1f}" in text
+    window.views.side.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(-50, -50)))
+    assert window.cursor_label.text() == ""
+
+
+def test_error_map_switches_between_absolute_error_and_ssim(qtbot, window, photo_file, photo):
+    drop(window, [photo_file])
+    o = wait_result(qtbot, window)
+    assert o.heatmap.kind is HeatmapKind.ABS
+    expected_abs = np.abs(photo.astype(np.float32) - o.reconstruction.rgb.astype(np.float32)).mean(2)
+    assert np.allclose(o.heatmap.values, expected_abs)
+    window.heatmap_box.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: window.outcome.heatmap.kind is HeatmapKind.SSIM and not window.client.busy,
+                    timeout=RESULT_TIMEOUT_MS)
+    heat = window.outcome.heatmap
+    assert np.allclose(heat.values, ssim_map(photo, o.reconstruction.rgb), atol=1e-5)
+    assert np.array_equal(window.views.items[2].image, heat.rgb)
+    assert tuple(window.views.colour_bar.levels()) == (0.0, 1.0)
+    assert window.settings.heatmap is HeatmapKind.SSIM
+    assert "SSIM" in window.views.titles_text[2]
+
+
+@pytest.mark.skipif(not classic.available("jpeg"), reason="Pillow without JPEG")
+def test_compare_with_jpeg_at_the_same_size(qtbot, window, photo_file, photo):
+    drop(window, [photo_file])
+    o = wait_result(qtbot, window, quality=75)
+    with qtbot.waitSignal(window.classic_shown, timeout=RESULT_TIMEOUT_MS) as shown:
+        window.compare_box.setCurrentIndex(window.compare_box.findData("jpeg"))
+    c = shown.args[0]
+    assert c.codec == "jpeg" and c.quality == 75 and c.size <= o.size
+    assert window.readouts.header(1) == f"JPEG q{c.codec_quality}"
+    assert window.readouts.value("psnr", 1) == f"{psnr(photo, c.rgb):.2f} dB"
+    assert window.readouts.value("size", 1).startswith(f"{c.size:,} B")
+    assert window.readouts.header(0) == "nicgui q75"  # nicgui's column stays
+    assert np.array_equal(window.views.items[1].image, c.rgb)
+    assert window.views.titles_text[1].startswith("JPEG")
+    window.show_classic.trigger()  # back to nicgui's picture, figures stay
+    assert np.array_equal(window.views.items[1].image, o.reconstruction.rgb)
+    assert window.readouts.header(1).startswith("JPEG")
+    window.show_classic.trigger()
+    window.slider.setValue(30)  # a new size: a new comparison
+    with qtbot.waitSignal(window.classic_shown, timeout=RESULT_TIMEOUT_MS) as again:
+        pass
+    assert again.args[0].quality == 30 and again.args[0].size <= window.outcome.size
+    window.compare_box.setCurrentIndex(0)
+    assert window.readouts.header(1) == ""
+    assert np.array_equal(window.views.items[1].image, window.outcome.reconstruction.rgb)
+
+
+def test_device_menu_offers_only_what_exists(window):
+    import torch
+
+    assert window.device_actions["cpu"].isChecked()
+    assert window.device_actions["cuda"].isEnabled() == torch.cuda.is_available()
+    assert "on cpu" in window.device_label.text()
+
+
+def test_readout_rows_explain_themselves(window):
+    from nicgui.gui.readouts import ROWS
+
+    tips = {key: tip for key, _, tip in ROWS}
+    assert "bits" in tips["bpp"].lower() and "pixel" in tips["bpp"].lower()
+    assert "dB" in tips["psnr"] and "structural similarity" in tips["ssim"].lower()
+    assert "1 means identical" in tips["ssim"]

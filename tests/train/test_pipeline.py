@@ -1,0 +1,97 @@
+"""Training, export and evaluation on tiny data: a few steps, a few images."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from nicgui.cli import main
+from nicgui.codec.api import Codec
+from nicgui.codec.weights import load_weights
+from nicgui.train.bdrate import bd_rate
+from nicgui.train.trainer import TrainConfig, learning_rate, train
+from tests.conftest import synthetic_photo
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    d = tmp_path / "imgs"
+    d.mkdir()
+    for i in range(3):
+        Image.fromarray(synthetic_photo(64, 72, seed=i)).save(d / f"img{i}.png")
+    (d / "notes.txt").write_text("not an image")
+    return d
+
+
+def test_train_resume_export_and_eval(folder, tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["train", str(folder), "--out", str(out), "--model", "theis-cae-s", "--steps", "3", "--batch", "2",
+            "--crop", "32", "--save-every", "2", "--val", str(folder), "--val-every", "3", "--no-progress"]
+    assert main(args) == 0
+    ck = torch.load(out / "last.pt", weights_only=True)
+    assert ck["step"] == 3
+    rows = list(csv.DictReader((out / "log.csv").open()))
+    assert any(r["kind"] == "val" and "val_psnr_q50" in r["extra"] for r in rows)
+    assert main(args + ["--resume", str(out / "last.pt")]) == 0
+    assert torch.load(out / "last.pt", weights_only=True)["step"] == 6
+
+    weights = tmp_path / "w.safetensors"
+    assert main(["export", str(out / "last.pt"), "-o", str(weights)]) == 0
+    codec = Codec(load_weights(weights))
+    img = synthetic_photo(40, 48)
+    assert codec.decode(codec.encode(img, 50)).rgb.shape == img.shape
+
+    ev = tmp_path / "eval"
+    assert main(["eval", str(folder), "--out", str(ev), "--weights", str(weights), "--qualities", "1,30,60,100",
+                 "--codecs", "jpeg", "--limit", "2"]) == 0
+    summary = json.loads((ev / "summary.json").read_text())
+    assert summary["images"] == 2 and set(summary["curves"]) == {"nicgui", "jpeg"}
+    assert len(summary["curves"]["nicgui"]) == 4
+    assert "jpeg" in summary["bd_rate_vs"]
+    for name in ("points.csv", "bd_rate.md", "rd_psnr.png", "rd_msssim.png"):
+        assert (ev / name).stat().st_size > 0
+    points = list(csv.DictReader((ev / "points.csv").open()))
+    ours = [p for p in points if p["codec"] == "nicgui"]
+    assert len(ours) == 8 and all(int(p["bytes"]) > 0 for p in ours)
+
+
+def test_train_rejects_bad_data(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["train", str(empty), "--out", str(tmp_path / "r"), "--steps", "1"]) == 1
+    assert "no images" in capsys.readouterr().err
+    assert main(["train", str(tmp_path / "missing"), "--out", str(tmp_path / "r"), "--steps", "1"]) == 1
+
+
+def test_training_lowers_the_loss(folder, tmp_path):
+    cfg = TrainConfig(data=folder, out=tmp_path / "r", model="theis-cae-s", steps=60, batch=4, crop=32,
+                      lr=2e-3, warmup=5, save_every=1000, log_every=20)
+    train(cfg, progress=False)
+    rows = [r for r in csv.DictReader((tmp_path / "r" / "log.csv").open()) if r["kind"] == "train"]
+    assert [int(r["step"]) for r in rows] == [20, 40, 60]
+    assert float(rows[-1]["loss"]) < 0.7 * float(rows[0]["loss"])
+    assert float(rows[-1]["psnr"]) > float(rows[0]["psnr"])
+
+
+def test_learning_rate_schedule():
+    cfg = TrainConfig(data=None, out=None, lr=1e-3, lr_final=1e-5, warmup=10)
+    assert learning_rate(cfg, 0, 0.0) == pytest.approx(1e-4)
+    assert learning_rate(cfg, 100, 0.0) == pytest.approx(1e-3)
+    assert learning_rate(cfg, 100, 1.0) == pytest.approx(1e-5)
+    assert 1e-5 < learning_rate(cfg, 100, 0.5) < 1e-3
+
+
+def test_bd_rate_of_known_curves():
+    psnr = np.array([28.0, 30.0, 32.0, 34.0, 36.0])
+    rate = np.exp((psnr - 20) / 6)
+    assert bd_rate(rate, psnr, rate, psnr) == pytest.approx(0.0, abs=1e-9)
+    assert bd_rate(rate, psnr, rate / 2, psnr) == pytest.approx(-50.0, abs=1e-6)
+    assert math.isnan(bd_rate(rate, psnr, rate, psnr + 20))
+    with pytest.raises(ValueError):
+        bd_rate(rate[:3], psnr[:3], rate, psnr)
