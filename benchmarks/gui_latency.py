@@ -45,6 +45,7 @@ def main() -> int:
     from nicgui.gui.window import MainWindow
 
     app = QApplication.instance() or QApplication(["gui_latency"])
+    app.setApplicationName("nicgui-gui-latency")
     tmp = tempfile.TemporaryDirectory()
     settings = Settings(file_qsettings(Path(tmp.name) / "settings.ini"))
     settings.quality = 75

@@ -84,6 +84,7 @@ class LatentInspector(QWidget):
         self._bar_brush, self._selected_brush = pg.mkBrush(BAR), pg.mkBrush(SELECTED)
         self.histogram: ChannelHistogram | None = None
         self._size: tuple[int, int] = (0, 0)
+        self.latents_shown = 0
 
         self.spin = QSpinBox()
         self.spin.setRange(0, 0)
@@ -172,8 +173,12 @@ class LatentInspector(QWidget):
         self.where_overlay.setRect(QRectF(0, 0, pb.shape[1] * 8, pb.shape[0] * 8))
         self.where_label.setText(f"Where the bits go (bits per 8×8 block; brightest ≥ {top:.0f})")
         self.where_box.setRange(QRectF(0, 0, w, h), padding=0.02)
+        first = self.latents_shown == 0
+        self.latents_shown += 1
         self.spin.blockSignals(True)
         self.spin.setRange(0, latents.channels - 1)
+        if first:  # start on the channel that costs the most: the most telling one
+            self.spin.setValue(int(np.argmax(latents.channel_bits)))
         self.spin.blockSignals(False)
         self._draw_channel(self.spin.value())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ NIC_SUFFIX = ".nic"
 CLASSIC_CODECS = ("jpeg", "webp", "avif")
 
 
-class HeatmapKind(str, Enum):
+class HeatmapKind(StrEnum):
     """What the error view shows."""
 
     ABS = "abs"  # mean absolute error over the channels, 0..255 levels
@@ -43,7 +43,7 @@ class Source:
     pixels: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def from_path(cls, path: Path) -> "Source":
+    def from_path(cls, path: Path) -> Source:
         path = Path(path)
         try:
             st = path.stat()
@@ -53,7 +53,7 @@ class Source:
         return cls(key, path.name, path)
 
     @classmethod
-    def from_pixels(cls, name: str, pixels: np.ndarray, serial: int) -> "Source":
+    def from_pixels(cls, name: str, pixels: np.ndarray, serial: int) -> Source:
         return cls(f"pixels:{serial}", name, None, pixels)
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QStackedWidget,
+    QStyle,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from nicgui.codec import classic
 from nicgui.gui.batch import BatchDialog
-from nicgui.gui.client import CodecClient
+from nicgui.gui.client import CodecClient, ViewState
 from nicgui.gui.files import OPEN_FILTER, expand
 from nicgui.gui.inspector import LatentInspector
 from nicgui.gui.messages import (
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self._saves: dict[int, str] = {}
         self._paste_serial = 0
         self.batch_dialog: BatchDialog | None = None
+        self._focused_once = False
 
         self.setWindowTitle("nicgui")
         self.setAcceptDrops(True)
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         for view in self.findChildren(QGraphicsView):  # pictures and plots: drops go to the window
             view.setAcceptDrops(False)
             view.viewport().setAcceptDrops(False)
+
         if not client.worker_thread.isRunning():
             client.start()
 
@@ -144,6 +147,7 @@ class MainWindow(QMainWindow):
         self.empty = QLabel(EMPTY_HINT)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
+        self.empty.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # holds the keys until a picture is open
         self.empty.setStyleSheet("QLabel { border: 2px dashed #5f6368; border-radius: 12px; margin: 24px; }")
         self.views = ImageViews()
         self.views.cursor_text.connect(self._cursor)
@@ -206,10 +210,10 @@ class MainWindow(QMainWindow):
         return a
 
     def _build_actions(self) -> None:
-        K = QKeySequence.StandardKey
-        self.open_action = self._action("&Open…", self.open_dialog, K.Open, "Open images or .nic files")
-        self.paste_action = self._action("&Paste image", self.paste, K.Paste, "Open the image on the clipboard")
-        self.save_action = self._action("&Save .nic…", lambda: self.save_nic(), K.Save,
+        keys = QKeySequence.StandardKey
+        self.open_action = self._action("&Open…", self.open_dialog, keys.Open, "Open images or .nic files")
+        self.paste_action = self._action("&Paste image", self.paste, keys.Paste, "Open the image on the clipboard")
+        self.save_action = self._action("&Save .nic…", lambda: self.save_nic(), keys.Save,
                                         "Save the compressed file at the current quality")
         self.export_action = self._action("&Export reconstruction as PNG…", lambda: self.export_png(), "Ctrl+E",
                                           "Save the decoded picture as a lossless PNG")
@@ -219,7 +223,7 @@ class MainWindow(QMainWindow):
                                          "Compress a folder or the file list to .nic")
         self.next_action = self._action("&Next file", lambda: self.step(1), "PgDown")
         self.prev_action = self._action("P&revious file", lambda: self.step(-1), "PgUp")
-        self.quit_action = self._action("&Quit", self.close, K.Quit)
+        self.quit_action = self._action("&Quit", self.close, keys.Quit)
 
         self.side_action = self._action("&Side by side", lambda: self.set_view_mode(SIDE), "0",
                                         "Original, reconstruction and error map next to each other")
@@ -234,6 +238,16 @@ class MainWindow(QMainWindow):
         self.show_classic.setCheckable(True)
         self.show_classic.setChecked(True)
         self.about_action = self._action("&About nicgui", self.about)
+        self.export_action.setIconText("Export PNG")
+        style = self.style()
+        for action, icon in (
+            (self.open_action, QStyle.StandardPixmap.SP_DialogOpenButton),
+            (self.save_action, QStyle.StandardPixmap.SP_DialogSaveButton),
+            (self.export_action, QStyle.StandardPixmap.SP_FileDialogDetailedView),
+            (self.batch_action, QStyle.StandardPixmap.SP_DirIcon),
+            (self.about_action, QStyle.StandardPixmap.SP_MessageBoxInformation),
+        ):
+            action.setIcon(style.standardIcon(icon))
         for a in (self.save_action, self.export_action, self.heatmap_action):
             a.setEnabled(False)
 
@@ -241,6 +255,7 @@ class MainWindow(QMainWindow):
         tb = QToolBar("Main")
         tb.setObjectName("main_toolbar")
         tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addToolBar(tb)
         tb.addAction(self.open_action)
         tb.addAction(self.save_action)
@@ -382,9 +397,7 @@ class MainWindow(QMainWindow):
         idx = self.compare_box.findData(s.compare)
         self.compare_box.setCurrentIndex(max(0, idx))
         self.set_view_mode(s.view_mode)
-        self.client.state = type(self.client.state)(
-            None, self.slider.value(), s.heatmap, self.compare_box.currentData()
-        )
+        self.client.state = ViewState(None, self.slider.value(), s.heatmap, self.compare_box.currentData())
 
     def _connect_client(self) -> None:
         c = self.client
@@ -552,7 +565,10 @@ class MainWindow(QMainWindow):
         self.loaded = r
         self.outcome = None
         self.classic_outcome = None
+        moving_focus = self.empty.hasFocus()
         self.pages.setCurrentWidget(self.views)
+        if moving_focus:
+            self._focus_pictures()
         self.setWindowTitle(f"nicgui — {r.source.name}")
         pic = r.picture
         if r.nic is not None:
@@ -800,6 +816,17 @@ class MainWindow(QMainWindow):
             self._default_layout = False
             self.resizeDocks([self.inspector_dock], [int(self.height() * 0.3)], Qt.Orientation.Vertical)
             self.resizeDocks([self.readouts_dock], [300], Qt.Orientation.Horizontal)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and not self._focused_once:
+            # Start with the pictures focused, so keys 0-3 switch views instead of typing in a spin box.
+            self._focused_once = True
+            self._focus_pictures()
+
+    def _focus_pictures(self) -> None:
+        page = self.pages.currentWidget()
+        (self.views.side if page is self.views else page).setFocus()
 
     # == leaving ===================================================================================
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -35,8 +35,8 @@ from nicgui.gui.messages import (
     ModelReady,
     NicStats,
     Outcome,
-    SaveRequest,
     Saved,
+    SaveRequest,
     SourceStats,
     ViewRequest,
 )

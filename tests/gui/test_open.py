@@ -146,3 +146,18 @@ def test_a_damaged_nic_file_shows_why(qtbot, window, codec, photo, tmp_path):
     qtbot.waitUntil(lambda: window.message.text() != "", timeout=RESULT_TIMEOUT_MS)
     assert "damaged.nic" in window.message.text() and "damaged" in window.message.text().split(":", 1)[1]
     assert window.pages.currentWidget() is window.empty  # nothing was shown before
+
+
+def test_a_nic_file_from_other_weights_is_refused_with_the_reason(qtbot, window, codec, photo, tmp_path):
+    from dataclasses import replace
+
+    from nicgui.codec.bitstream import read_nic, write_nic
+
+    nic = read_nic(codec.encode(photo, 50))
+    other = replace(nic, header=replace(nic.header, model_digest=bytes(16)))
+    path = tmp_path / "other-model.nic"
+    path.write_bytes(write_nic(other))
+    assert drop(window, [path])
+    qtbot.waitUntil(lambda: window.message.text() != "", timeout=RESULT_TIMEOUT_MS)
+    assert "other-model.nic" in window.message.text()
+    assert "made with model" in window.message.text() and str(codec.identity) in window.message.text()

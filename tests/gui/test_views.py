@@ -131,3 +131,17 @@ def test_readout_rows_explain_themselves(window):
     assert "bits" in tips["bpp"].lower() and "pixel" in tips["bpp"].lower()
     assert "dB" in tips["psnr"] and "structural similarity" in tips["ssim"].lower()
     assert "1 means identical" in tips["ssim"]
+
+
+def test_number_keys_reach_the_views_from_the_start(qtbot, window, photo_file):
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert QApplication.focusWidget() is window.empty  # not a spin box that would swallow digits
+    drop(window, [photo_file])
+    wait_result(qtbot, window)
+    target = QApplication.focusWidget()
+    assert target is window.views.side
+    qtbot.keyClick(target, Qt.Key.Key_2)  # typed where the focus is, as a user would
+    assert window.views.mode == "split" and window.views.split_position == 0.0
