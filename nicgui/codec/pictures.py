@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -104,8 +105,9 @@ class Picture:
             im.info["icc_profile"] = self.icc
         return im
 
-    def save_png(self, path: Path) -> None:
-        self.to_pil().save(Path(path), format="PNG", icc_profile=self.icc)
+    def save_png(self, target: str | Path | BinaryIO) -> None:
+        """Write as PNG (with the ICC profile) to a path or a binary file object."""
+        self.to_pil().save(target if hasattr(target, "write") else Path(target), format="PNG", icc_profile=self.icc)
 
 
 def load_picture(source: str | Path | bytes | Image.Image | np.ndarray) -> Picture:

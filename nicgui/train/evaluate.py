@@ -66,8 +66,23 @@ def _point(name: str, codec: str, quality: int, size: int, ref: np.ndarray, rec:
     return Point(name, codec, quality, size, bpp, m.psnr, m.ms_ssim, m.ssim, te, td)
 
 
+def _previous_classic(out: Path) -> dict[tuple[str, str, int], Point]:
+    """Classical-codec points of an earlier run in ``out``: they do not depend on our model."""
+    path = out / "points.csv"
+    if not path.is_file():
+        return {}
+    found = {}
+    with path.open() as f:
+        for r in csv.DictReader(f):
+            if r["codec"] != OURS:
+                p = Point(r["image"], r["codec"], int(r["quality"]), int(r["bytes"]), *(float(r[k]) for k in (
+                    "bpp", "psnr", "ms_ssim", "ssim", "encode_s", "decode_s")))
+                found[(p.image, p.codec, p.quality)] = p
+    return found
+
+
 def evaluate_images(cfg: EvalConfig) -> list[Point]:
-    """All points for all images and codecs."""
+    """All points for all images and codecs (classical points of an earlier run in cfg.out are reused)."""
     codec = load_model(cfg.weights, cfg.device)
     files = list_images(cfg.data)
     if cfg.limit:
@@ -82,6 +97,7 @@ def evaluate_images(cfg: EvalConfig) -> list[Point]:
         log.warning("this Pillow build cannot write %s; skipping it", c)
     others = [c for c in others if c not in skipped]
     points: list[Point] = []
+    previous = _previous_classic(Path(cfg.out))
     for i, path in enumerate(files):
         rgb = load_rgb(path)
         t0 = time.perf_counter()
@@ -96,6 +112,9 @@ def evaluate_images(cfg: EvalConfig) -> list[Point]:
             points.append(_point(path.name, OURS, q, len(data), rgb, rec, te, time.perf_counter() - t2))
         for c in others:
             for q in CLASSIC_QUALITIES[c]:
+                if (path.name, c, q) in previous:
+                    points.append(previous[(path.name, c, q)])
+                    continue
                 t1 = time.perf_counter()
                 r = classic.compress(rgb, c, q)
                 points.append(_point(path.name, c, q, r.size, rgb, r.rgb, time.perf_counter() - t1, 0.0))

@@ -142,7 +142,7 @@ def validate(model: CompressiveAutoencoder, images: list[np.ndarray], device: st
         bpps, psnrs = [], []
         for a in images:
             h, w = (a.shape[0] // 8) * 8, (a.shape[1] // 8) * 8
-            x = torch.from_numpy(a[:h, :w]).permute(2, 0, 1)[None].float().to(device)
+            x = torch.tensor(a[:h, :w]).permute(2, 0, 1)[None].float().to(device)
             pos = quality_position(q, model.entropy.n_anchors).reshape(1).to(device)
             x_hat, bpp = rd_forward(model, x, pos, noise=False)
             mse = (x_hat.clamp(0, 255).round() - x).pow(2).mean().item()

@@ -90,14 +90,15 @@ def test_quality_is_monotone_over_the_whole_range(codec, photo):
     sizes, errors = [], []
     for q in range(1, 101):
         r = codec.compress(a, q)
-        sizes.append(r.quantised.total_bits)
+        sizes.append(len(r.data))
         errors.append(mse(photo, r.picture.rgb))
-    assert all(b >= s for s, b in zip(sizes, sizes[1:])), "bits must not fall as quality rises"
+    assert all(b >= s for s, b in zip(sizes, sizes[1:])), "the file must not shrink as quality rises"
     assert sizes[-1] > 3 * sizes[0]
     assert errors[-1] < 0.5 * errors[0]
-    # error: non-increasing up to tiny rounding noise between neighbouring qualities
-    assert all(e2 <= e1 * 1.02 + 0.05 for e1, e2 in zip(errors, errors[1:]))
-    assert all(errors[i + 10] < errors[i] for i in range(0, 90, 10))
+    # Error falls with quality; between neighbouring qualities (about 3 % apart in rate) a single
+    # image may see rounding noise of a few per cent, never a real step back.
+    assert all(errors[i + 10] < errors[i] for i in range(90))
+    assert all(e2 <= e1 * 1.08 for e1, e2 in zip(errors, errors[1:]))
 
 
 def test_requantising_reuses_the_analysis(codec, photo, monkeypatch):

@@ -60,6 +60,17 @@ def test_train_resume_export_and_eval(folder, tmp_path, capsys):
     ours = [p for p in points if p["codec"] == "nicgui"]
     assert len(ours) == 8 and all(int(p["bytes"]) > 0 for p in ours)
 
+    # a second run (say, with new weights) reuses the classical codecs' points
+    marked = [dict(p, bytes="999999") if p["codec"] == "jpeg" and p["quality"] == "2" else p for p in points]
+    with (ev / "points.csv").open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(points[0]))
+        w.writeheader()
+        w.writerows(marked)
+    assert main(["eval", str(folder), "--out", str(ev), "--weights", str(weights), "--qualities", "1,30,60,100",
+                 "--codecs", "jpeg", "--limit", "2"]) == 0
+    again = [p for p in csv.DictReader((ev / "points.csv").open()) if p["codec"] == "jpeg" and p["quality"] == "2"]
+    assert len(again) == 2 and all(p["bytes"] == "999999" for p in again)
+
 
 def test_train_rejects_bad_data(tmp_path, capsys):
     empty = tmp_path / "empty"
