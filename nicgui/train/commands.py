@@ -10,6 +10,7 @@ log = logging.getLogger(__name__)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from nicgui.train.anchors import parse_lambdas
     from nicgui.train.trainer import TrainConfig, train
 
     cfg = TrainConfig(
@@ -18,6 +19,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         distortion=args.distortion, seed=args.seed, device=args.device,
         val_data=Path(args.val) if args.val else None, val_every=args.val_every,
         save_every=args.save_every, resume=Path(args.resume) if args.resume else None, threads=args.threads,
+        anchors=parse_lambdas(args.anchors) if args.anchors else None, warmup=args.warmup,
     )
     ckpt = train(cfg, progress=not args.no_progress)
     print(f"checkpoint: {ckpt}")
@@ -65,6 +67,9 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--val-every", type=int, default=1000)
     t.add_argument("--save-every", type=int, default=500)
     t.add_argument("--resume", help="checkpoint (.pt) or exported weights (.safetensors) to continue from")
+    t.add_argument("--anchors", help="comma-separated lambdas of the anchor rates; with --resume, re-targets "
+                   "a trained model's quality range (default: the architecture's)")
+    t.add_argument("--warmup", type=int, default=200, help="steps of linear learning-rate warm-up")
     t.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import logging
 import math
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +55,7 @@ class TrainConfig:
     save_every: int = 500
     log_every: int = 50
     resume: Path | None = None  # a checkpoint (.pt) or exported weights (.safetensors)
+    anchors: list[float] | None = None  # new anchor lambdas for a resumed model (re-targets its range)
     threads: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -164,6 +167,12 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     sampler = CropSampler(cfg.data, cfg.crop, seed=cfg.seed)
     val_imgs = [load_rgb(p) for p in list_images(cfg.val_data)[: cfg.val_images]] if cfg.val_data else []
     model, opt_state, start = load_start(cfg)
+    if cfg.anchors and list(cfg.anchors) != list(model.cfg.anchors):
+        from nicgui.train.anchors import retarget_anchors
+
+        model = retarget_anchors(model, cfg.anchors)
+        opt_state = None  # parameter shapes changed
+        log.info("anchors re-targeted to %s", cfg.anchors)
     model.to(cfg.device).train()
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     if opt_state is not None:
@@ -184,8 +193,13 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         bar = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True)
     ema: dict[str, float] = {}
     interval: dict[str, list[float]] = {"loss": [], "bpp": [], "psnr": []}
+    stop = _StopOnSignal()
     step = start
     for step in range(start, total):
+        if stop.requested:
+            log.info("stopping on request at step %d", step)
+            step -= 1  # this step did not run
+            break
         fraction = (step - start) / max(1, total - start)
         if cfg.minutes:
             fraction = max(fraction, (time.monotonic() - t0) / (cfg.minutes * 60))
@@ -227,7 +241,26 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
             log.info("time budget of %.1f min reached at step %d", cfg.minutes, step + 1)
             break
     save_checkpoint(ckpt, model, opt, step + 1)
+    stop.restore()
     if bar is not None:
         bar.close()
     logf.close()
     return ckpt
+
+
+class _StopOnSignal:
+    """SIGTERM / SIGINT end training after the current step, with a checkpoint (main thread only)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._old: dict = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                self._old[sig] = signal.signal(sig, self._handle)
+
+    def _handle(self, signum, frame) -> None:
+        self.requested = True
+
+    def restore(self) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)

@@ -106,3 +106,26 @@ def test_bd_rate_of_known_curves():
     assert math.isnan(bd_rate(rate, psnr, rate, psnr + 20))
     with pytest.raises(ValueError):
         bd_rate(rate[:3], psnr[:3], rate, psnr)
+
+
+def test_sigterm_stops_training_with_a_checkpoint(folder, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from nicgui.train import data
+
+    calls = {"n": 0}
+    original = data.CropSampler.batch
+
+    def batch(self, size):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return original(self, size)
+
+    monkeypatch.setattr(data.CropSampler, "batch", batch)
+    before = signal.getsignal(signal.SIGTERM)
+    cfg = TrainConfig(data=folder, out=tmp_path / "r", model="theis-cae-s", steps=50, batch=2, crop=32)
+    train(cfg, progress=False)
+    assert torch.load(tmp_path / "r" / "last.pt", weights_only=True)["step"] == 3  # finishes the step it is on
+    assert signal.getsignal(signal.SIGTERM) is before
