@@ -103,7 +103,8 @@ class CodecClient(QObject):
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(debounce_ms)
-        self._debounce.timeout.connect(self._send_view)
+        self._debounce.timeout.connect(self._on_settled)
+        self._pending = False  # a slider value arrived during the debounce interval
 
         self.worker_thread = QThread()
         self.worker_thread.setObjectName("nicgui-worker")
@@ -151,15 +152,30 @@ class CodecClient(QObject):
         self._send_view()
 
     def set_quality(self, quality: int, debounce: bool = True) -> None:
-        """Move to ``quality``: instantly from the recent results, else after the slider settles."""
+        """Move to ``quality``: instantly from the recent results, else debounced.
+
+        A move while nothing is pending and the worker is idle goes out at once (a single step
+        answers fast); further moves within the debounce interval restart it and are sent as
+        one request when the slider settles, so a drag costs two requests, not one per value.
+        """
         if quality == self.state.quality and not self._debounce.isActive():
             return
         self.state = replace(self.state, quality=int(quality))
         if self._answer_from_cache():
             return
-        if debounce and self.state.source is not None:
+        if not debounce or self.state.source is None:
+            self._send_view()
+        elif self._debounce.isActive() or self.busy:
+            self._pending = True
             self._debounce.start()
         else:
+            self._send_view()
+            self._pending = False
+            self._debounce.start()
+
+    def _on_settled(self) -> None:
+        if self._pending:
+            self._pending = False
             self._send_view()
 
     def set_heatmap(self, kind: HeatmapKind) -> None:
