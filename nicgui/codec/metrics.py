@@ -19,7 +19,16 @@ from pytorch_msssim import ssim as _lib_ssim
 from pytorch_msssim.ssim import _fspecial_gauss_1d
 from pytorch_msssim.ssim import _ssim as _ssim_parts
 
-_MS_WEIGHTS = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333]
+MS_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)  # the five MS-SSIM scales (Wang et al. 2003)
+WIN = 11  # Gaussian window of SSIM: 11 taps, sigma 1.5
+SIGMA = 1.5
+
+
+def gaussian_window() -> torch.Tensor:
+    """The 1-D Gaussian SSIM window (as pytorch-msssim's), float32, summing to 1."""
+    k = torch.arange(WIN, dtype=torch.float32) - WIN // 2
+    g = torch.exp(-(k**2) / (2 * SIGMA**2))
+    return g / g.sum()
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,7 @@ def ms_ssim(a: np.ndarray, b: np.ndarray) -> float:
         return ssim(a, b)
     if levels == 5:
         return float(_ms_ssim(_tensor(a), _tensor(b), data_range=255.0, win_size=win))
-    return _ms_ssim_levels(_tensor(a), _tensor(b), win, _MS_WEIGHTS[:levels])
+    return _ms_ssim_levels(_tensor(a), _tensor(b), win, list(MS_WEIGHTS[:levels]))
 
 
 def _ms_ssim_levels(x: torch.Tensor, y: torch.Tensor, win_size: int, weights: list[float]) -> float:
@@ -121,9 +130,7 @@ def ssim_map(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     _check(a, b)
     x, y = _tensor(a), _tensor(b)
     c = x.shape[1]
-    k = torch.arange(11, dtype=torch.float32) - 5
-    g = torch.exp(-(k**2) / (2 * 1.5**2))
-    g = g / g.sum()
+    g = gaussian_window()
     w = (g[:, None] * g[None, :]).expand(c, 1, 11, 11).contiguous()
 
     def blur(t: torch.Tensor) -> torch.Tensor:

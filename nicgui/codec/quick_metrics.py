@@ -16,21 +16,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from nicgui.codec.metrics import Metrics, all_metrics
+from nicgui.codec.metrics import MS_WEIGHTS, WIN, Metrics, all_metrics, gaussian_window
 
-WIN = 11
-SIGMA = 1.5
-MS_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
 _C1 = (0.01 * 255.0) ** 2
 _C2 = (0.03 * 255.0) ** 2
 _STRIP_VALUES = 1 << 22  # input values per strip and plane group: bounds memory on huge pictures
-
-
-def _kernel() -> torch.Tensor:
-    """The 1-D Gaussian (11 taps, sigma 1.5) of pytorch-msssim."""
-    k = torch.arange(WIN, dtype=torch.float32) - WIN // 2
-    g = torch.exp(-(k**2) / (2 * SIGMA**2))
-    return g / g.sum()
 
 
 def _ssim_cs(x: torch.Tensor, y: torch.Tensor, kernel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -78,7 +68,7 @@ def quick_metrics(a: np.ndarray, b: np.ndarray) -> Metrics:
         return all_metrics(a, b)
     m = _mse(a, b)
     p = math.inf if m == 0 else 10.0 * math.log10(255.0**2 / m)
-    kernel = _kernel()
+    kernel = gaussian_window()
     with torch.inference_mode():
         x = torch.tensor(a).permute(2, 0, 1)[None].float()  # a copy: the input may be read-only
         y = torch.tensor(b).permute(2, 0, 1)[None].float()

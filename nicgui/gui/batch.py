@@ -54,20 +54,12 @@ class BatchDialog(QDialog):
         (self.from_list if self._list and folder is None else self.from_folder).setChecked(True)
         self.folder = QLineEdit(str(folder or ""))
         self.folder.setPlaceholderText("folder with images")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.folder, 1)
-        row.addWidget(browse)
+        row = _path_row(self.folder, self._browse)
 
         self.output = QLineEdit()
         self.output.setPlaceholderText("next to each image")
         self.output.setToolTip("Folder for the .nic files; empty writes each one next to its image.")
-        out_browse = QPushButton("Browse…")
-        out_browse.clicked.connect(self._browse_output)
-        out_row = QHBoxLayout()
-        out_row.addWidget(self.output, 1)
-        out_row.addWidget(out_browse)
+        out_row = _path_row(self.output, self._browse_output)
 
         self.quality = QSpinBox()
         self.quality.setRange(1, 100)
@@ -180,3 +172,13 @@ class BatchDialog(QDialog):
         d = QFileDialog.getExistingDirectory(self, "Save .nic files to", self.output.text() or self.folder.text())
         if d:
             self.output.setText(d)
+
+
+def _path_row(edit: QLineEdit, on_browse) -> QHBoxLayout:
+    """A path field with its "Browse…" button."""
+    browse = QPushButton("Browse…")
+    browse.clicked.connect(on_browse)
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    row.addWidget(browse)
+    return row
