@@ -114,9 +114,17 @@ class Decoder(nn.Module):
             nn.PixelShuffle(2),
         )
 
-    def forward(self, y: torch.Tensor, clip: bool = True) -> torch.Tensor:
-        x = (self.net(y) + 1.0) * 127.5
+    def features(self, y: torch.Tensor) -> torch.Tensor:
+        """Everything before the last convolution (training may run this part in bfloat16)."""
+        return self.net[:-2](y)
+
+    def to_rgb(self, h: torch.Tensor, clip: bool = True) -> torch.Tensor:
+        """The last convolution and shuffle, mapped to [0, 255]."""
+        x = (self.net[-2:](h) + 1.0) * 127.5
         return x.clamp(0.0, 255.0) if clip else x
+
+    def forward(self, y: torch.Tensor, clip: bool = True) -> torch.Tensor:
+        return self.to_rgb(self.features(y), clip)
 
 
 def round_ste(x: torch.Tensor) -> torch.Tensor:

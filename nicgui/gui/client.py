@@ -9,6 +9,7 @@ on only results of the newest generation.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 DEBOUNCE_MS = 100
 RECENT_KEPT = 16
 RECENT_BYTES = 768 << 20
+GIL_SWITCH_S = 0.001
 
 
 def default_codec_factory(weights: str | None = None) -> Callable[[str | None], Codec]:
@@ -94,6 +96,7 @@ class CodecClient(QObject):
         self._latest = LatestGeneration()
         self._generation = 0
         self._finished = 0
+        self._answered = 0  # newest generation whose outcome (or failure) has arrived
         self._shown_source: Source | None = None  # the source the window displays
         self._jobs = 0
         self._recent: LruCache[Outcome] = LruCache(RECENT_KEPT, RECENT_BYTES)
@@ -106,6 +109,9 @@ class CodecClient(QObject):
         self._debounce.timeout.connect(self._on_settled)
         self._pending = False  # a slider value arrived during the debounce interval
 
+        # The worker runs Python between its numeric calls; the GUI thread should not wait the
+        # default 5 ms for the interpreter lock each time it paints.
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
         self.worker_thread = QThread()
         self.worker_thread.setObjectName("nicgui-worker")
         self.worker = Worker(codec_factory or default_codec_factory(), device, self._latest, threads)
@@ -126,7 +132,7 @@ class CodecClient(QObject):
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
-        self.worker_thread.start()
+        self.worker_thread.start(QThread.Priority.LowPriority)  # the GUI thread first, when CPUs are busy
 
     def shutdown(self) -> None:
         """Stop the worker thread and wait for it (it finishes the step it is on)."""
@@ -142,6 +148,11 @@ class CodecClient(QObject):
         return self._generation
 
     @property
+    def settling(self) -> bool:
+        """Whether the debounce interval of a slider move is running."""
+        return self._debounce.isActive()
+
+    @property
     def busy(self) -> bool:
         return self._finished < self._generation
 
@@ -154,8 +165,8 @@ class CodecClient(QObject):
     def set_quality(self, quality: int, debounce: bool = True) -> None:
         """Move to ``quality``: instantly from the recent results, else debounced.
 
-        A move while nothing is pending and the worker is idle goes out at once (a single step
-        answers fast); further moves within the debounce interval restart it and are sent as
+        A move while nothing is pending and the last request has been answered goes out at once
+        (a single step answers fast); further moves within the debounce interval restart it and are sent as
         one request when the slider settles, so a drag costs two requests, not one per value.
         """
         if quality == self.state.quality and not self._debounce.isActive():
@@ -165,7 +176,7 @@ class CodecClient(QObject):
             return
         if not debounce or self.state.source is None:
             self._send_view()
-        elif self._debounce.isActive() or self.busy:
+        elif self._debounce.isActive() or self._answered < self._generation:
             self._pending = True
             self._debounce.start()
         else:
@@ -213,7 +224,7 @@ class CodecClient(QObject):
             return False
         self._debounce.stop()
         self._generation = self._latest.advance()  # whatever is in flight is now stale
-        self._finished = self._generation
+        self._finished = self._answered = self._generation
         self.outcome.emit(replace(hit, generation=self._generation))
         if hit_classic is not None:
             self.classic.emit(replace(hit_classic, generation=self._generation))
@@ -267,6 +278,8 @@ class CodecClient(QObject):
         if self.state.source is not None and r.source_key == self.state.source.key:
             self._recent.put((r.source_key, r.quality, r.heatmap.kind), r)
         if self._current(r.generation, r):
+            # the worker may still be comparing or measuring, but the next move can go out now
+            self._answered = r.generation
             self.outcome.emit(r)
 
     @Slot(object)
@@ -280,6 +293,8 @@ class CodecClient(QObject):
     def _on_failed(self, f: Failure) -> None:
         if f.generation is not None and not self._current(f.generation, f):
             return
+        if f.generation is not None:
+            self._answered = f.generation
         if f.stage == "load":  # go back to the picture on screen, so the slider keeps working
             self.state = replace(self.state, source=self._shown_source)
         self.failed.emit(f)
@@ -292,6 +307,7 @@ class CodecClient(QObject):
     @Slot(int)
     def _on_finished(self, generation: int) -> None:
         self._finished = max(self._finished, generation)
+        self._answered = max(self._answered, generation)
         if generation == self._generation:
             self.busy_changed.emit(False)
 

@@ -20,7 +20,7 @@ from nicgui.codec import classic
 from nicgui.codec.api import Analysis, Codec, Decoded, Quantised
 from nicgui.codec.metrics import Metrics, abs_error_map, ssim_map
 from nicgui.codec.pictures import Picture, load_picture
-from nicgui.codec.quick_metrics import quick_metrics
+from nicgui.codec.quick_metrics import Reference, quick_metrics
 from nicgui.gui.files import atomic_write
 from nicgui.gui.messages import ClassicOutcome, Heatmap, HeatmapKind, LatentData, Source
 
@@ -42,6 +42,14 @@ class LoadedSource:
     decoded: Decoded | None = None
     analysis: Analysis | None = None  # the encoder's output, filled on first use
     png_bytes: int | None = None
+    _reference: Reference | None = None
+
+    @property
+    def reference(self) -> Reference:
+        """The original's share of SSIM / MS-SSIM, computed on first use and kept for every quality."""
+        if self._reference is None:
+            self._reference = Reference(self.picture.rgb)
+        return self._reference
 
 
 @dataclass
@@ -134,11 +142,14 @@ def heatmap(kind: HeatmapKind, original: np.ndarray, reconstruction: np.ndarray)
     return Heatmap(kind, values, colourise(values, levels, colour_table(kind)), levels)
 
 
-def evaluate(codec: Codec, analysis: Analysis, quality: int) -> Evaluation:
-    """Compress at ``quality`` from the cached encoder output, decode, and measure."""
+def evaluate(codec: Codec, analysis: Analysis, quality: int, reference: Reference | None = None) -> Evaluation:
+    """Compress at ``quality`` from the cached encoder output, decode, and measure.
+
+    ``reference`` (the original's, see ``LoadedSource.reference``) makes the metrics cheaper.
+    """
     r = codec.compress(analysis, quality)
     t0 = time.perf_counter()
-    m = quick_metrics(analysis.picture.rgb, r.picture.rgb)
+    m = quick_metrics(reference or analysis.picture.rgb, r.picture.rgb)
     return Evaluation(
         quality, r.data, r.picture, r.quantised, m, r.encode_seconds, r.decode_seconds,
         time.perf_counter() - t0, latent_data(codec, r.quantised),
@@ -153,7 +164,7 @@ def heatmap_for(ev: Evaluation, original: np.ndarray, kind: HeatmapKind) -> Heat
 
 
 def compare_classic(
-    original: np.ndarray, codec_name: str, target_bytes: int, kind: HeatmapKind, generation: int,
+    original: np.ndarray, reference: Reference, codec_name: str, target_bytes: int, kind: HeatmapKind, generation: int,
     source_key: str, quality: int,
 ) -> ClassicOutcome:
     """The classical codec's best picture within ``target_bytes``, with the same metrics and timings."""
@@ -166,7 +177,7 @@ def compare_classic(
     t2 = time.perf_counter()
     decode = t2 - t1
     return ClassicOutcome(
-        generation, source_key, quality, codec_name, r.quality, r.size, r.rgb, quick_metrics(original, r.rgb),
+        generation, source_key, quality, codec_name, r.quality, r.size, r.rgb, quick_metrics(reference, r.rgb),
         heatmap(kind, original, r.rgb), max(0.0, t1 - t0 - decode), decode,
     )
 

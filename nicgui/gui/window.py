@@ -59,6 +59,8 @@ from nicgui.gui.views import SIDE, SPLIT, ImageViews
 
 log = logging.getLogger(__name__)
 
+INSPECTOR_DELAY_MS = 40  # the inspector redraws this long after a new result, in a paint of its own
+
 EMPTY_HINT = (
     "<p style='font-size:20pt'>Drop images or .nic files here</p>"
     "<p>or choose <b>File ▸ Open…</b> (Ctrl+O), or paste an image (Ctrl+V).</p>"
@@ -176,12 +178,12 @@ class MainWindow(QMainWindow):
 
         self.inspector = LatentInspector()
         self.inspector_dock = self._dock("Latent inspector", self.inspector, Qt.DockWidgetArea.BottomDockWidgetArea)
-        # The inspector redraws after the pictures, in its own turn of the event loop, and only
+        # The inspector redraws a little after the pictures (once they are painted), and only
         # while it is visible: two short pauses of the interface instead of one long one.
         self._latents_pending: tuple | None = None
         self._inspector_timer = QTimer(self)
         self._inspector_timer.setSingleShot(True)
-        self._inspector_timer.setInterval(0)
+        self._inspector_timer.setInterval(INSPECTOR_DELAY_MS)
         self._inspector_timer.timeout.connect(self._update_inspector)
         self.inspector_dock.visibilityChanged.connect(lambda visible: visible and self._inspector_timer.start())
 

@@ -10,6 +10,8 @@ flag) are served between files.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 SOURCES_KEPT = 3  # pictures whose encoder output stays cached
 RESULTS_KEPT = 24  # (picture, quality) results kept
 RESULTS_BYTES = 1 << 30  # at most this much memory in cached results
+WORKER_NICE = 5  # how much lower the worker (and the compute threads it starts) runs than the GUI
 
 # Errors a user can cause (bad files, wrong model, full disk): shown as one line, never a traceback.
 EXPECTED_ERRORS = (PictureError, NicFormatError, WeightsError, OSError, ValueError, MemoryError)
@@ -130,6 +133,7 @@ class Worker(QObject):
     @Slot()
     def start(self) -> None:
         """Load the model (runs first on the worker thread)."""
+        lower_thread_priority()
         if self._threads:
             import torch
 
@@ -199,7 +203,7 @@ class Worker(QObject):
         key = (req.source.key, req.quality)
         ev = self._results.get(key)
         if ev is None:
-            ev = pipeline.evaluate(codec, src.analysis, req.quality)
+            ev = pipeline.evaluate(codec, src.analysis, req.quality, src.reference)
             self._results.put(key, ev)
         t0 = time.perf_counter()
         heat = pipeline.heatmap_for(ev, src.picture.rgb, req.heatmap)
@@ -222,7 +226,7 @@ class Worker(QObject):
         try:
             if memo not in ev.classic:
                 ev.classic[memo] = pipeline.compare_classic(
-                    src.picture.rgb, req.compare, len(ev.data), req.heatmap, req.generation, req.source.key,
+                    src.picture.rgb, src.reference, req.compare, len(ev.data), req.heatmap, req.generation, req.source.key,
                     req.quality,
                 )
             self.classic.emit(_retag(ev.classic[memo], req.generation))
@@ -306,6 +310,22 @@ class Worker(QObject):
             src.analysis = None
         self._results.clear()
         self._announce()
+
+
+def lower_thread_priority(step: int = WORKER_NICE) -> None:
+    """Give the calling thread a higher nice value, so the GUI thread wins a busy CPU at once.
+
+    On Linux nice values are per thread and inherited by the threads it creates, so torch's
+    compute threads (started by the worker's first parallel operation) run lower too. Elsewhere
+    ``QThread.Priority.LowPriority`` (set by the client) does this job.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + step))
+    except OSError as e:  # not allowed here: keep going at normal priority
+        log.debug("cannot lower the worker's priority: %s", e)
 
 
 def _retag(c: ClassicOutcome, generation: int) -> ClassicOutcome:

@@ -57,6 +57,7 @@ class TrainConfig:
     resume: Path | None = None  # a checkpoint (.pt) or exported weights (.safetensors)
     anchors: list[float] | None = None  # new anchor lambdas for a resumed model (re-targets its range)
     threads: int = 0
+    bf16: bool = False  # convolutions in bfloat16 autocast (about 1.6x faster on CPUs with AVX512-BF16)
     extra: dict = field(default_factory=dict)
 
 
@@ -69,16 +70,27 @@ def anchor_lambdas(cfg: ModelConfig, position: torch.Tensor) -> torch.Tensor:
     return torch.exp(logl[lo] * (1 - frac) + logl[lo + 1] * frac)
 
 
-def rd_forward(model: CompressiveAutoencoder, x: torch.Tensor, position: torch.Tensor, noise: bool = True):
-    """One pass at per-sample anchor positions -> (reconstruction, bits per pixel per sample)."""
+def rd_forward(
+    model: CompressiveAutoencoder, x: torch.Tensor, position: torch.Tensor, noise: bool = True, bf16: bool = False
+):
+    """One pass at per-sample anchor positions -> (reconstruction, bits per pixel per sample).
+
+    With ``bf16`` the encoder and the decoder body run under bfloat16 autocast; the latents, the
+    rate and the decoder's last convolution stay in float32, where 8 bits of mantissa would
+    show (a pixel step near white, a coarse CDF difference).
+    """
     entropy: EntropyModel = model.entropy
-    y = model.encoder(x)
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
+        y = model.encoder(x)
+    y = y.float()
     scales = entropy.log_scales(position).exp()  # (N, M)
     s = scales[:, :, None, None]
     z = y * s
     z_rate = z + (torch.rand_like(z) - 0.5) if noise else torch.round(z)
     bits = entropy.bits(z_rate, scales).flatten(1).sum(1)
-    x_hat = model.decoder(round_ste(z) / s, clip=False)
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
+        h = model.decoder.features(round_ste(z) / s)
+    x_hat = model.decoder.to_rgb(h.float(), clip=False)
     bpp = bits / (x.shape[2] * x.shape[3])
     return x_hat, bpp
 
@@ -174,6 +186,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         opt_state = None  # parameter shapes changed
         log.info("anchors re-targeted to %s", cfg.anchors)
     model.to(cfg.device).train()
+    if cfg.bf16:
+        model.to(memory_format=torch.channels_last)  # faster oneDNN convolutions; exports stay contiguous
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     if opt_state is not None:
         opt.load_state_dict(opt_state)
@@ -207,8 +221,10 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         for g in opt.param_groups:
             g["lr"] = lr
         x = sampler.batch(cfg.batch).to(cfg.device)
+        if cfg.bf16:
+            x = x.contiguous(memory_format=torch.channels_last)
         pos = torch.rand(cfg.batch, device=cfg.device) * (model.entropy.n_anchors - 1)
-        x_hat, bpp = rd_forward(model, x, pos)
+        x_hat, bpp = rd_forward(model, x, pos, bf16=cfg.bf16)
         dist, mse = distortion_loss(cfg.distortion, x_hat, x)
         lam = anchor_lambdas(model.cfg, pos)
         loss = (lam * dist + bpp).mean()

@@ -45,6 +45,28 @@ def test_strips_do_not_change_the_result(monkeypatch):
     assert striped.ms_ssim == pytest.approx(whole.ms_ssim, abs=1e-6)
 
 
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_reference_reused_over_many_reconstructions_gives_the_same_figures(monkeypatch, keep):
+    import nicgui.codec.quick_metrics as qm
+
+    if not keep:  # a picture too big to keep its planes: recomputed per call, in strips
+        monkeypatch.setattr(qm, "KEEP_PIXELS", 0)
+        monkeypatch.setattr(qm, "_STRIP_VALUES", 3 * 240 * 9)
+    a = synthetic_photo(200, 240, seed=6)
+    ref = qm.Reference(a)
+    for shift in (3, 11, 40):
+        b = np.clip(a.astype(np.int16) + np.roll(a, shift, 1) // 8 - 16, 0, 255).astype(np.uint8)
+        assert quick_metrics(ref, b) == quick_metrics(a, b)
+        assert quick_metrics(ref, b).ms_ssim == pytest.approx(all_metrics(a, b).ms_ssim, abs=2e-5)
+
+
+def test_a_reference_checks_the_size_too():
+    from nicgui.codec.quick_metrics import Reference
+
+    with pytest.raises(ValueError):
+        quick_metrics(Reference(np.zeros((200, 200, 3), np.uint8)), np.zeros((200, 201, 3), np.uint8))
+
+
 def test_sizes_must_match():
     with pytest.raises(ValueError):
         quick_metrics(np.zeros((200, 200, 3), np.uint8), np.zeros((200, 201, 3), np.uint8))

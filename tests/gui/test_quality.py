@@ -44,6 +44,33 @@ def test_slider_moves_are_debounced_and_only_the_last_one_is_shown(qtbot, window
     assert window.client.generation == before + 2  # one more request for the rest of the drag
 
 
+def test_a_step_goes_out_at_once_when_the_result_is_shown_but_the_worker_not_done(qtbot, window, photo_file):
+    """The worker reports 'finished' after the outcome; a move in between must not wait for the debounce."""
+    import threading
+
+    drop(window, [photo_file])
+    wait_result(qtbot, window, quality=75)
+    release = threading.Event()
+    hold = {"armed": True}
+
+    def stall_after_outcome(_o) -> None:  # runs on the worker thread, after the outcome is queued
+        if hold.pop("armed", False):
+            release.wait(RESULT_TIMEOUT_MS / 1000)
+
+    window.client.worker.outcome.connect(stall_after_outcome, Qt.ConnectionType.DirectConnection)
+    try:
+        window.slider.setValue(40)
+        qtbot.waitUntil(lambda: window.outcome.quality == 40, timeout=RESULT_TIMEOUT_MS)
+        qtbot.waitUntil(lambda: not window.client.settling, timeout=RESULT_TIMEOUT_MS)  # no drag in progress
+        assert window.client.busy  # the worker has not said it is finished
+        before = window.client.generation
+        window.slider.setValue(45)
+        assert window.client.generation == before + 1  # sent at once, not after the debounce
+    finally:
+        release.set()
+    wait_result(qtbot, window, quality=45)
+
+
 def test_a_stale_result_is_dropped(qtbot, window, photo_file):
     drop(window, [photo_file])
     old = wait_result(qtbot, window, quality=75)

@@ -80,14 +80,36 @@ def test_train_rejects_bad_data(tmp_path, capsys):
     assert main(["train", str(tmp_path / "missing"), "--out", str(tmp_path / "r"), "--steps", "1"]) == 1
 
 
-def test_training_lowers_the_loss(folder, tmp_path):
+@pytest.mark.parametrize("bf16", [False, True])
+def test_training_lowers_the_loss(folder, tmp_path, bf16):
     cfg = TrainConfig(data=folder, out=tmp_path / "r", model="theis-cae-s", steps=60, batch=4, crop=32,
-                      lr=2e-3, warmup=5, save_every=1000, log_every=20)
-    train(cfg, progress=False)
+                      lr=2e-3, warmup=5, save_every=1000, log_every=20, bf16=bf16)
+    ckpt = train(cfg, progress=False)
     rows = [r for r in csv.DictReader((tmp_path / "r" / "log.csv").open()) if r["kind"] == "train"]
     assert [int(r["step"]) for r in rows] == [20, 40, 60]
     assert float(rows[-1]["loss"]) < 0.7 * float(rows[0]["loss"])
     assert float(rows[-1]["psnr"]) > float(rows[0]["psnr"])
+    weights = tmp_path / "w.safetensors"  # channels-last training still exports a loadable file
+    assert main(["export", str(ckpt), "-o", str(weights)]) == 0
+    img = synthetic_photo(40, 48)
+    codec = Codec(load_weights(weights))
+    assert codec.decode(codec.encode(img, 50)).rgb.shape == img.shape
+
+
+def test_bf16_forward_keeps_the_rate_and_the_picture():
+    from nicgui.codec.model import REGISTRY, CompressiveAutoencoder
+    from nicgui.train.trainer import rd_forward
+
+    torch.manual_seed(0)
+    model = CompressiveAutoencoder(REGISTRY["theis-cae-s"])
+    x = torch.tensor(synthetic_photo(64, 64)).permute(2, 0, 1)[None].float()
+    pos = torch.tensor([2.5])
+    with torch.no_grad():
+        ref_x, ref_bpp = rd_forward(model, x, pos, noise=False)
+        x_hat, bpp = rd_forward(model, x, pos, noise=False, bf16=True)
+    assert x_hat.dtype == torch.float32 and bpp.dtype == torch.float32
+    assert bpp.item() == pytest.approx(ref_bpp.item(), rel=0.05)
+    assert (x_hat - ref_x).abs().mean().item() < 1.0  # within a grey level on average
 
 
 def test_learning_rate_schedule():
