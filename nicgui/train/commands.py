@@ -18,7 +18,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         batch=args.batch, crop=args.crop, lr=args.lr, lr_final=args.lr_final, clip=args.clip,
         distortion=args.distortion, seed=args.seed, device=args.device,
         val_data=Path(args.val) if args.val else None, val_every=args.val_every,
-        save_every=args.save_every, resume=Path(args.resume) if args.resume else None, threads=args.threads,
+        save_every=args.save_every, log_every=args.log_every,
+        resume=Path(args.resume) if args.resume else None, threads=args.threads,
         anchors=parse_lambdas(args.anchors) if args.anchors else None, warmup=args.warmup, bf16=args.bf16,
     )
     ckpt = train(cfg, progress=not args.no_progress)
@@ -66,6 +67,7 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--val", help="folder of validation images (never Kodak if Kodak is the test set)")
     t.add_argument("--val-every", type=int, default=1000)
     t.add_argument("--save-every", type=int, default=500)
+    t.add_argument("--log-every", type=int, default=50, help="steps per row of log.csv")
     t.add_argument("--resume", help="checkpoint (.pt) or exported weights (.safetensors) to continue from")
     t.add_argument("--anchors", help="comma-separated lambdas of the anchor rates; with --resume, re-targets "
                    "a trained model's quality range (default: the architecture's)")

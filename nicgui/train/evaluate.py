@@ -215,7 +215,7 @@ def plot_curves(curves: dict, reference: dict, path: Path, metric: str = "psnr")
 
 
 def run_evaluation(cfg: EvalConfig) -> str:
-    """Evaluate, write points.csv, summary.json, bd_rate.md and RD plots; return the BD table text."""
+    """Evaluate; write points.csv, summary.json, bd_rate.md, rd_table.md and RD plots; return the BD table."""
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     points = evaluate_images(cfg)
@@ -241,6 +241,10 @@ def run_evaluation(cfg: EvalConfig) -> str:
         lines.append(f"| {name} | {e['psnr']:+.1f} % | {e['ms_ssim']:+.1f} % |")
     text = "\n".join(lines)
     (out / "bd_rate.md").write_text(text + "\n")
+    rows = ["| quality | bpp | PSNR (dB) | MS-SSIM | SSIM |", "|---|---|---|---|---|"]
+    rows += [f"| {r['quality']} | {r['bpp']:.3f} | {r['psnr']:.2f} | {r['ms_ssim']:.4f} | {r['ssim']:.4f} |"
+             for r in curves[OURS]]
+    (out / "rd_table.md").write_text("\n".join(rows) + "\n")
     plot_curves(curves, reference, out / "rd_psnr.png", "psnr")
     plot_curves(curves, reference, out / "rd_msssim.png", "ms_ssim")
     return text

@@ -24,10 +24,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from pytorch_msssim import ms_ssim
+from torch import nn
 
 from nicgui.codec.entropy import EntropyModel
 from nicgui.codec.model import CompressiveAutoencoder, ModelConfig, round_ste
 from nicgui.train.data import CropSampler, list_images, load_rgb
+from nicgui.train.distributed import Distributed
 from nicgui.train.export import load_checkpoint
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,17 @@ def rd_forward(
     x_hat = model.decoder.to_rgb(h.float(), clip=False)
     bpp = bits / (x.shape[2] * x.shape[3])
     return x_hat, bpp
+
+
+class RateDistortion(nn.Module):
+    """``rd_forward`` as a module, so DistributedDataParallel can wrap one forward per step."""
+
+    def __init__(self, model: CompressiveAutoencoder) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor, position: torch.Tensor, bf16: bool = False):
+        return rd_forward(self.model, x, position, bf16=bf16)
 
 
 def distortion_loss(kind: str, x_hat: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -170,14 +183,21 @@ def validate(model: CompressiveAutoencoder, images: list[np.ndarray], device: st
 
 
 def train(cfg: TrainConfig, progress: bool = True) -> Path:
-    """Run training; writes ``out/last.pt`` and ``out/log.csv``; returns the checkpoint path."""
+    """Run training; writes ``out/last.pt`` and ``out/log.csv``; returns the checkpoint path.
+
+    Started by ``torchrun`` (WORLD_SIZE > 1) it trains data-parallel: every process draws its own
+    crops (``batch`` each), DistributedDataParallel averages the gradients, and only rank 0 logs,
+    validates and saves.
+    """
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
+    dist = Distributed.from_environment(cfg.device)
     torch.manual_seed(cfg.seed)
     out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    sampler = CropSampler(cfg.data, cfg.crop, seed=cfg.seed)
-    val_imgs = [load_rgb(p) for p in list_images(cfg.val_data)[: cfg.val_images]] if cfg.val_data else []
+    if dist.main:
+        out.mkdir(parents=True, exist_ok=True)
+    sampler = CropSampler(cfg.data, cfg.crop, seed=cfg.seed + dist.rank)
+    val_imgs = [load_rgb(p) for p in list_images(cfg.val_data)[: cfg.val_images]] if cfg.val_data and dist.main else []
     model, opt_state, start = load_start(cfg)
     if cfg.anchors and list(cfg.anchors) != list(model.cfg.anchors):
         from nicgui.train.anchors import retarget_anchors
@@ -185,23 +205,23 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         model = retarget_anchors(model, cfg.anchors)
         opt_state = None  # parameter shapes changed
         log.info("anchors re-targeted to %s", cfg.anchors)
-    model.to(cfg.device).train()
+    device = dist.device
+    model.to(device).train()
     if cfg.bf16:
         model.to(memory_format=torch.channels_last)  # faster oneDNN convolutions; exports stay contiguous
+    net = dist.wrap(RateDistortion(model))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     if opt_state is not None:
         opt.load_state_dict(opt_state)
     total = start + cfg.steps
     ckpt = out / "last.pt"
-    log_path = out / "log.csv"
-    new_log = not log_path.exists()
-    logf = log_path.open("a", newline="")
-    writer = csv.writer(logf)
-    if new_log:
-        writer.writerow(["step", "time_s", "lr", "loss", "bpp", "psnr", "kind", "extra"])
+    writer = _Log(out / "log.csv") if dist.main else None
+    if dist.world > 1:
+        log.info("data-parallel over %d processes (%s), %d crops per step in all", dist.world, dist.backend,
+                 dist.world * cfg.batch)
     t0 = time.monotonic()
     bar = None
-    if progress:
+    if progress and dist.main:
         from tqdm import tqdm
 
         bar = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True)
@@ -210,24 +230,26 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     stop = _StopOnSignal()
     step = start
     for step in range(start, total):
-        if stop.requested:
+        # one agreed clock and stop flag, so every process takes the same steps at the same rate
+        elapsed, stopping = dist.agree(time.monotonic() - t0, stop.requested)
+        if stopping:
             log.info("stopping on request at step %d", step)
             step -= 1  # this step did not run
             break
         fraction = (step - start) / max(1, total - start)
         if cfg.minutes:
-            fraction = max(fraction, (time.monotonic() - t0) / (cfg.minutes * 60))
+            fraction = max(fraction, elapsed / (cfg.minutes * 60))
         lr = learning_rate(cfg, step - start, fraction)
         for g in opt.param_groups:
             g["lr"] = lr
-        x = sampler.batch(cfg.batch).to(cfg.device)
+        x = sampler.batch(cfg.batch).to(device)
         if cfg.bf16:
             x = x.contiguous(memory_format=torch.channels_last)
-        pos = torch.rand(cfg.batch, device=cfg.device) * (model.entropy.n_anchors - 1)
-        x_hat, bpp = rd_forward(model, x, pos, bf16=cfg.bf16)
-        dist, mse = distortion_loss(cfg.distortion, x_hat, x)
+        pos = torch.rand(cfg.batch, device=device) * (model.entropy.n_anchors - 1)
+        x_hat, bpp = net(x, pos, cfg.bf16)
+        dist_term, mse = distortion_loss(cfg.distortion, x_hat, x)
         lam = anchor_lambdas(model.cfg, pos)
-        loss = (lam * dist + bpp).mean()
+        loss = (lam * dist_term + bpp).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
@@ -240,28 +262,49 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
             bar.update(1)
             bar.set_postfix(loss=f"{ema['loss']:.3f}", bpp=f"{ema['bpp']:.3f}", psnr=f"{ema['psnr']:.2f}")
         if (step + 1) % cfg.log_every == 0:
-            means = {k: float(np.mean(v)) for k, v in interval.items()}
-            writer.writerow([step + 1, f"{time.monotonic() - t0:.1f}", f"{lr:.3g}", f"{means['loss']:.4f}",
-                             f"{means['bpp']:.4f}", f"{means['psnr']:.3f}", "train", ""])
-            logf.flush()
+            if writer is not None:
+                means = {k: float(np.mean(v)) for k, v in interval.items()}
+                writer.row(step + 1, elapsed, lr, means, "train")
             interval = {k: [] for k in interval}
-        if (step + 1) % cfg.save_every == 0:
+        if dist.main and (step + 1) % cfg.save_every == 0:
             save_checkpoint(ckpt, model, opt, step + 1)
-        if val_imgs and (step + 1) % cfg.val_every == 0:
-            v = validate(model, val_imgs, cfg.device)
-            writer.writerow([step + 1, f"{time.monotonic() - t0:.1f}", f"{lr:.3g}", "", "", "", "val",
-                             " ".join(f"{k}={val:.4f}" for k, val in v.items())])
-            logf.flush()
+        if writer is not None and val_imgs and (step + 1) % cfg.val_every == 0:
+            v = validate(model, val_imgs, device)
+            writer.row(step + 1, elapsed, lr, {}, "val", " ".join(f"{k}={val:.4f}" for k, val in v.items()))
             log.info("step %d validation: %s", step + 1, v)
-        if cfg.minutes and time.monotonic() - t0 > cfg.minutes * 60:
+        if cfg.minutes and elapsed > cfg.minutes * 60:
             log.info("time budget of %.1f min reached at step %d", cfg.minutes, step + 1)
             break
-    save_checkpoint(ckpt, model, opt, step + 1)
+    dist.check_in_sync(model)
+    if dist.main:
+        save_checkpoint(ckpt, model, opt, step + 1)
     stop.restore()
     if bar is not None:
         bar.close()
-    logf.close()
+    if writer is not None:
+        writer.close()
+    dist.close()
     return ckpt
+
+
+class _Log:
+    """The CSV log of a run (appended to when a run continues)."""
+
+    def __init__(self, path: Path) -> None:
+        new = not path.exists()
+        self._f = path.open("a", newline="")
+        self._w = csv.writer(self._f)
+        if new:
+            self._w.writerow(["step", "time_s", "lr", "loss", "bpp", "psnr", "kind", "extra"])
+
+    def row(self, step: int, elapsed: float, lr: float, means: dict[str, float], kind: str, extra: str = "") -> None:
+        figures = [f"{means[k]:.4f}" if k in means else "" for k in ("loss", "bpp")]
+        psnr = f"{means['psnr']:.3f}" if "psnr" in means else ""
+        self._w.writerow([step, f"{elapsed:.1f}", f"{lr:.3g}", *figures, psnr, kind, extra])
+        self._f.flush()
+
+    def close(self) -> None:
+        self._f.close()
 
 
 class _StopOnSignal:

@@ -54,6 +54,8 @@ def test_train_resume_export_and_eval(folder, tmp_path, capsys):
     assert summary["images"] == 2 and set(summary["curves"]) == {"nicgui", "jpeg"}
     assert len(summary["curves"]["nicgui"]) == 4
     assert "jpeg" in summary["bd_rate_vs"]
+    table = (ev / "rd_table.md").read_text().splitlines()
+    assert len(table) == 2 + 4 and table[2].startswith("| 1 | ")  # nicgui's mean curve, one row per quality
     for name in ("points.csv", "bd_rate.md", "rd_psnr.png", "rd_msssim.png"):
         assert (ev / name).stat().st_size > 0
     points = list(csv.DictReader((ev / "points.csv").open()))
@@ -151,3 +153,23 @@ def test_sigterm_stops_training_with_a_checkpoint(folder, tmp_path, monkeypatch)
     train(cfg, progress=False)
     assert torch.load(tmp_path / "r" / "last.pt", weights_only=True)["step"] == 3  # finishes the step it is on
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_torchrun_trains_data_parallel_on_two_processes(folder, tmp_path):
+    """Two CPU processes under torchrun (Gloo): one log, one checkpoint, parameters kept in sync."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "ddp"
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK")}
+    env["OMP_NUM_THREADS"] = "1"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+           "-m", "nicgui.cli", "-v", "train", str(folder), "--out", str(out), "--model", "theis-cae-s",
+           "--steps", "4", "--batch", "2", "--crop", "32", "--log-every", "2", "--threads", "1", "--no-progress"]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "data-parallel over 2 processes (gloo), 4 crops per step" in r.stderr
+    assert torch.load(out / "last.pt", weights_only=True)["step"] == 4
+    rows = list(csv.DictReader((out / "log.csv").open()))
+    assert [int(row["step"]) for row in rows] == [2, 4]  # written once, by rank 0
