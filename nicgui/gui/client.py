@@ -166,8 +166,9 @@ class CodecClient(QObject):
         """Move to ``quality``: instantly from the recent results, else debounced.
 
         A move while nothing is pending and the last request has been answered goes out at once
-        (a single step answers fast); further moves within the debounce interval restart it and are sent as
-        one request when the slider settles, so a drag costs two requests, not one per value.
+        (a single step answers fast); further moves within the debounce interval restart it and
+        are sent as one request when the slider settles, so a drag costs two requests, not one
+        per value.
         """
         if quality == self.state.quality and not self._debounce.isActive():
             return

@@ -164,8 +164,8 @@ def heatmap_for(ev: Evaluation, original: np.ndarray, kind: HeatmapKind) -> Heat
 
 
 def compare_classic(
-    original: np.ndarray, reference: Reference, codec_name: str, target_bytes: int, kind: HeatmapKind, generation: int,
-    source_key: str, quality: int,
+    original: np.ndarray, reference: Reference, codec_name: str, target_bytes: int, kind: HeatmapKind,
+    generation: int, source_key: str, quality: int,
 ) -> ClassicOutcome:
     """The classical codec's best picture within ``target_bytes``, with the same metrics and timings."""
     r = classic.compress_to_size(original, codec_name, target_bytes)

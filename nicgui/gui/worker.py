@@ -226,8 +226,8 @@ class Worker(QObject):
         try:
             if memo not in ev.classic:
                 ev.classic[memo] = pipeline.compare_classic(
-                    src.picture.rgb, src.reference, req.compare, len(ev.data), req.heatmap, req.generation, req.source.key,
-                    req.quality,
+                    src.picture.rgb, src.reference, req.compare, len(ev.data), req.heatmap, req.generation,
+                    req.source.key, req.quality,
                 )
             self.classic.emit(_retag(ev.classic[memo], req.generation))
         except EXPECTED_ERRORS as e:
