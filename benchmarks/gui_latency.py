@@ -5,8 +5,8 @@
 Opens IMAGE in the real window (worker thread, model, views, inspector), waits for the first
 result, then moves the quality slider ~20 times to qualities not seen before. For each move it
 measures the time from the slider's new value to the updated reconstruction and metrics being on
-screen (a single step while the worker is idle is sent at once; moves during a drag wait for the
-~100 ms debounce), and the worker's share of it. Meanwhile a QTimer
+screen (a single step is sent at once once the last result is on screen; moves during a drag
+wait for the ~100 ms debounce), and the worker's share of it. Meanwhile a QTimer
 ticks every 5 ms on the GUI thread; the longest gap between ticks, less 5 ms, is the longest time
 the event loop was blocked. ``--megapixels`` scales the image up (Lanczos) to check that a large
 picture never freezes the interface. The numbers are printed; nothing is asserted.

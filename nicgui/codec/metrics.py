@@ -25,10 +25,8 @@ SIGMA = 1.5
 
 
 def gaussian_window() -> torch.Tensor:
-    """The 1-D Gaussian SSIM window (as pytorch-msssim's), float32, summing to 1."""
-    k = torch.arange(WIN, dtype=torch.float32) - WIN // 2
-    g = torch.exp(-(k**2) / (2 * SIGMA**2))
-    return g / g.sum()
+    """The 1-D Gaussian SSIM window of pytorch-msssim, shape (WIN,), float32, summing to 1."""
+    return _fspecial_gauss_1d(WIN, SIGMA).reshape(WIN)
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 
 def _window(a: np.ndarray) -> int:
     side = min(a.shape[0], a.shape[1])
-    return min(11, side if side % 2 else side - 1)
+    return min(WIN, side if side % 2 else side - 1)
 
 
 def ssim(a: np.ndarray, b: np.ndarray) -> float:
@@ -97,7 +95,7 @@ def _ms_ssim_levels(x: torch.Tensor, y: torch.Tensor, win_size: int, weights: li
     """MS-SSIM over fewer scales (pytorch-msssim insists on five); weights renormalised to sum 1."""
     w = torch.tensor(weights, dtype=x.dtype)
     w = w / w.sum()
-    win = _fspecial_gauss_1d(win_size, 1.5).to(x.dtype).repeat(x.shape[1], 1, 1, 1)
+    win = _fspecial_gauss_1d(win_size, SIGMA).to(x.dtype).repeat(x.shape[1], 1, 1, 1)
     cs_levels = []
     for i in range(len(weights)):
         s, cs = _ssim_parts(x, y, 255.0, win)
@@ -131,7 +129,7 @@ def ssim_map(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     x, y = _tensor(a), _tensor(b)
     c = x.shape[1]
     g = gaussian_window()
-    w = (g[:, None] * g[None, :]).expand(c, 1, 11, 11).contiguous()
+    w = (g[:, None] * g[None, :]).expand(c, 1, WIN, WIN).contiguous()
 
     def blur(t: torch.Tensor) -> torch.Tensor:
         return F.conv2d(F.pad(t, (5, 5, 5, 5), mode="replicate"), w, groups=c)

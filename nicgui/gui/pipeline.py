@@ -10,7 +10,7 @@ import io
 import logging
 import time
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -42,14 +42,11 @@ class LoadedSource:
     decoded: Decoded | None = None
     analysis: Analysis | None = None  # the encoder's output, filled on first use
     png_bytes: int | None = None
-    _reference: Reference | None = None
 
-    @property
+    @cached_property
     def reference(self) -> Reference:
         """The original's share of SSIM / MS-SSIM, computed on first use and kept for every quality."""
-        if self._reference is None:
-            self._reference = Reference(self.picture.rgb)
-        return self._reference
+        return Reference(self.picture.rgb)
 
 
 @dataclass
