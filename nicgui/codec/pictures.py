@@ -14,13 +14,12 @@ from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+from nicgui.errors import PictureError  # noqa: F401  (re-exported: its historical home)
 
 MODES = ("L", "LA", "RGB", "RGBA")
 Image.MAX_IMAGE_PIXELS = 2**28  # Pillow's bomb check, raised to the codec's own limit
 
 
-class PictureError(ValueError):
-    """An image cannot be read or is not usable."""
 
 
 @dataclass

@@ -1,8 +1,9 @@
-"""Weights files: safetensors (no pickle) holding parameters, config and probability tables.
+"""Weights files: safetensors (no pickle) holding parameters, family, config and tables.
 
-A weights file stores the model's tensors, its ``ModelConfig`` (JSON metadata) and the integer
-frequency tables for every quality, computed once at export. The model's identity, written into
-every ``.nic`` header, is its name plus a hash over all stored tensors.
+A weights file stores the model's tensors, its family and configuration (JSON metadata) and
+the integer tables its coding path reads, computed once at export. The model's identity,
+written into every ``.nic`` header, is its name plus a hash over all stored tensors.
+Format version 1 (CAE only, no family recorded) still loads.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -19,19 +21,18 @@ import numpy as np
 import torch
 from safetensors.numpy import load_file, save_file
 
-from nicgui.codec.entropy import QUALITIES, Tables, build_tables
-from nicgui.codec.model import CompressiveAutoencoder, ModelConfig
+from nicgui.codec.models import CodecModel, from_config
+from nicgui.errors import WeightsError  # noqa: F401  (re-exported: its historical home)
 
 log = logging.getLogger(__name__)
 
 FORMAT = "nicgui-weights"
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+READABLE_FORMAT_VERSIONS = ("1", "2")
 DEFAULT_WEIGHTS = "default.safetensors"
-_TABLE_KEYS = ("tables.scales", "tables.half", "tables.offsets", "tables.freqs")
+MAX_TENSOR_ELEMENTS = 2**28  # a config asking for more parameters than this in one tensor is refused
 
 
-class WeightsError(RuntimeError):
-    """A weights file is missing, unreadable or inconsistent."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,7 @@ class ModelIdentity:
 
 @dataclass
 class LoadedWeights:
-    model: CompressiveAutoencoder
-    tables: Tables
+    model: CodecModel  # with its tables loaded
     identity: ModelIdentity
     path: Path | None
     info: dict  # free-form metadata (training recipe, figures)
@@ -65,29 +65,54 @@ def _digest(arrays: dict[str, np.ndarray]) -> bytes:
     return h.digest()[:16]
 
 
-def save_weights(model: CompressiveAutoencoder, path: Path, info: dict | None = None) -> ModelIdentity:
+def save_weights(model: CodecModel, path: Path, info: dict | None = None) -> ModelIdentity:
     """Export a model for inference: float32 parameters plus its tables, written atomically."""
-    tables = build_tables(model.entropy)
-    arrays = {k: v.detach().cpu().float().numpy() for k, v in model.state_dict().items()}
-    arrays.update(
-        {
-            "tables.scales": tables.scales.astype(np.float32),
-            "tables.half": tables.half.astype(np.int32),
-            "tables.offsets": tables.offsets.astype(np.int64),
-            "tables.freqs": tables.freqs.astype(np.uint32),
-        }
-    )
+    arrays = {k: np.ascontiguousarray(v.detach().cpu().float().numpy()) for k, v in model.state_dict().items()}
+    arrays.update(model.build_tables())
+    # safetensors writes an array's memory as it lies: a channels-last model would be scrambled
+    arrays = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
+    digest = _digest(arrays)
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
+        "family": model.family,
         "config": json.dumps(model.cfg.to_dict()),
+        "digest": digest.hex(),
         "info": json.dumps(info or {}),
     }
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     save_file(arrays, str(tmp), metadata=meta)
     os.replace(tmp, path)
-    return ModelIdentity(model.cfg.name, _digest(arrays))
+    return ModelIdentity(model.cfg.name, digest)
+
+
+def _metadata(path: Path) -> dict[str, str]:
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="numpy") as f:
+        return f.metadata() or {}
+
+
+def _build(path: Path, meta: dict[str, str], arrays: dict[str, np.ndarray]) -> CodecModel:
+    """The model a weights file describes, before any tensor is copied into it."""
+    family = meta.get("family", "theis-cae")
+    try:
+        config = json.loads(meta["config"])
+        if not isinstance(config, dict):
+            raise ValueError("the config is not a JSON object")
+        with torch.device("meta"):  # sizes checked before anything is allocated
+            probe = from_config(family, config)
+        shapes = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
+    except Exception as e:
+        raise WeightsError(f"{path} records an unusable model ({family}): {e}") from e
+    if any(math.prod(s) > MAX_TENSOR_ELEMENTS for s in shapes.values()):
+        raise WeightsError(f"{path} records a model too large to be real")
+    stored = {k: tuple(v.shape) for k, v in arrays.items() if not k.startswith("tables.")}
+    if stored != shapes:
+        diff = sorted(set(stored.items()) ^ set(shapes.items()))[:3]
+        raise WeightsError(f"{path} does not match its recorded architecture (e.g. {diff})")
+    return from_config(family, config)
 
 
 def load_weights(path: Path, device: str | torch.device = "cpu") -> LoadedWeights:
@@ -96,38 +121,32 @@ def load_weights(path: Path, device: str | torch.device = "cpu") -> LoadedWeight
     if not path.is_file():
         raise WeightsError(f"weights file not found: {path}")
     try:
-        from safetensors import safe_open
-
-        with safe_open(str(path), framework="numpy") as f:
-            meta = f.metadata() or {}
+        meta = _metadata(path)
         arrays = load_file(str(path))
     except Exception as e:  # safetensors raises several types for damaged files
         raise WeightsError(f"cannot read weights file {path}: {e}") from e
     if meta.get("format") != FORMAT:
         raise WeightsError(f"{path} is not a nicgui weights file")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise WeightsError(f"{path} has weights format {meta.get('format_version')}, expected {FORMAT_VERSION}")
-    missing = [k for k in _TABLE_KEYS if k not in arrays]
-    if missing:
-        raise WeightsError(f"{path} has no probability tables ({', '.join(missing)}); re-export it")
+    if meta.get("format_version") not in READABLE_FORMAT_VERSIONS:
+        raise WeightsError(f"{path} has weights format {meta.get('format_version')}, expected one of "
+                           f"{', '.join(READABLE_FORMAT_VERSIONS)}")
+    model = _build(path, meta, arrays)
     try:
-        cfg = ModelConfig.from_dict(json.loads(meta["config"]))
-        model = CompressiveAutoencoder(cfg)
         state = {k: torch.from_numpy(v) for k, v in arrays.items() if not k.startswith("tables.")}
         model.load_state_dict(state)
     except Exception as e:
         raise WeightsError(f"{path} does not match its recorded architecture: {e}") from e
-    tables = Tables(
-        scales=arrays["tables.scales"],
-        half=arrays["tables.half"],
-        offsets=arrays["tables.offsets"],
-        freqs=arrays["tables.freqs"],
-    )
-    if tables.scales.shape != (QUALITIES, cfg.latent) or tables.half.shape != (QUALITIES * cfg.latent,):
-        raise WeightsError(f"{path}: probability tables do not fit the model")
+    try:
+        model.load_tables(model.table_keys(arrays))
+    except (KeyError, ValueError, IndexError) as e:
+        raise WeightsError(f"{path}: its probability tables are missing or do not fit the model ({e}); "
+                           "re-export it") from e
     model.eval().to(device)
-    info = json.loads(meta.get("info", "{}"))
-    return LoadedWeights(model, tables, ModelIdentity(cfg.name, _digest(arrays)), path, info)
+    try:
+        info = json.loads(meta.get("info", "{}"))
+    except json.JSONDecodeError:
+        info = {}
+    return LoadedWeights(model, ModelIdentity(model.cfg.name, _digest(arrays)), path, info)
 
 
 def weights_dirs() -> list[Path]:
@@ -143,6 +162,36 @@ def weights_dirs() -> list[Path]:
     dirs.append(here / "weights")  # installed wheels carry weights inside the package
     dirs.append(here.parent / "weights")  # a source checkout
     return dirs
+
+
+def identity_of(path: Path) -> ModelIdentity:
+    """The identity of a weights file (from its metadata when recorded, else by hashing it)."""
+    meta = _metadata(path)
+    config = json.loads(meta.get("config", "{}"))
+    if "digest" in meta:
+        return ModelIdentity(str(config.get("name", "")), bytes.fromhex(meta["digest"]))
+    return ModelIdentity(str(config.get("name", "")), _digest(load_file(str(path))))
+
+
+def installed_weights() -> list[Path]:
+    """Every weights file in the searched folders (first folder wins for a file name)."""
+    seen: dict[str, Path] = {}
+    for d in weights_dirs():
+        if d.is_dir():
+            for p in sorted(d.glob("*.safetensors")):
+                seen.setdefault(p.name, p)
+    return list(seen.values())
+
+
+def find_weights_for(identity: ModelIdentity) -> Path:
+    """The installed weights file with this identity; WeightsError naming it if there is none."""
+    for path in installed_weights():
+        try:
+            if identity_of(path) == identity:
+                return path
+        except Exception as e:  # a damaged file among the installed ones is skipped, not fatal
+            log.warning("skipping unreadable weights %s: %s", path, e)
+    raise WeightsError(f"this file was made with model {identity}, whose weights are not installed")
 
 
 def find_weights(name: str = DEFAULT_WEIGHTS) -> Path:

@@ -17,7 +17,8 @@ import numpy as np
 from PIL import Image
 
 from nicgui.codec import classic
-from nicgui.codec.api import Analysis, Codec, Decoded, Quantised
+from nicgui.codec.api import Analysis, Codec, Decoded
+from nicgui.codec.latents import Quantised
 from nicgui.codec.metrics import Metrics, abs_error_map, ssim_map
 from nicgui.codec.pictures import Picture, load_picture
 from nicgui.codec.quick_metrics import Reference, quick_metrics
@@ -110,7 +111,7 @@ def encode_png(picture: Picture | np.ndarray) -> bytes:
 
 
 def latent_data(codec: Codec, q: Quantised) -> LatentData:
-    probs = tuple(codec.probabilities(q.quality, c) for c in range(q.z.shape[0]))
+    probs = tuple(codec.distributions(q))
     return LatentData(q.quality, q.z, q.bits, q.channel_bits, q.position_bits, probs)
 
 

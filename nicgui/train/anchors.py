@@ -12,7 +12,7 @@ import math
 import numpy as np
 import torch
 
-from nicgui.codec.model import CompressiveAutoencoder, ModelConfig
+from nicgui.codec.models import CodecModel, CompressiveAutoencoder, ModelConfig
 
 _MIN_STEP = 1e-3  # smallest log-scale increase between anchors (keeps scales strictly monotone)
 
@@ -28,8 +28,10 @@ def _interp_extrap(x_new: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarra
 
 
 @torch.no_grad()
-def retarget_anchors(model: CompressiveAutoencoder, lambdas: list[float]) -> CompressiveAutoencoder:
-    """A copy of ``model`` whose anchors are ``lambdas`` (increasing), scales carried over."""
+def retarget_anchors(model: CodecModel, lambdas: list[float]) -> CompressiveAutoencoder:
+    """A copy of ``model`` whose anchors are ``lambdas`` (increasing), scales carried over (CAE only)."""
+    if not isinstance(model, CompressiveAutoencoder):
+        raise ValueError(f"re-targeting anchors is implemented for the theis-cae family, not {model.family}")
     lam = sorted(float(v) for v in lambdas)
     if len(lam) < 2 or lam != list(dict.fromkeys(lam)) or lam[0] <= 0:
         raise ValueError("need at least two distinct positive lambdas")

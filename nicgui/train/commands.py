@@ -14,7 +14,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from nicgui.train.trainer import TrainConfig, train
 
     cfg = TrainConfig(
-        data=Path(args.data), out=Path(args.out), model=args.model, steps=args.steps, minutes=args.minutes,
+        data=[Path(d) for d in args.data], out=Path(args.out), model=args.model, steps=args.steps, minutes=args.minutes,
         batch=args.batch, crop=args.crop, lr=args.lr, lr_final=args.lr_final, clip=args.clip,
         distortion=args.distortion, seed=args.seed, device=args.device,
         val_data=Path(args.val) if args.val else None, val_every=args.val_every,
@@ -51,9 +51,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def add_training_commands(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("train", help="train a model on a folder of images")
-    t.add_argument("data", help="folder of training images (PNG, JPEG, ...)")
+    t.add_argument("data", nargs="+", help="folder(s) of training images (PNG, JPEG, ...)")
     t.add_argument("--out", default="runs/train", help="folder for checkpoints and log.csv")
-    t.add_argument("--model", default="theis-cae", help="architecture name (theis-cae, theis-cae-s)")
+    t.add_argument("--model", default="mean-scale", help="registered model size: mean-scale, mean-scale-l, "
+                   "theis-cae, theis-cae-s")
     t.add_argument("--steps", type=int, default=100_000)
     t.add_argument("--minutes", type=float, default=0.0, help="stop after this wall-clock time (0: no limit)")
     t.add_argument("--batch", type=int, default=8)

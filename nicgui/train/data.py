@@ -1,8 +1,9 @@
-"""Training data: every image of a folder, held in memory, served as random flipped crops."""
+"""Training data: every image of one or more folders, held in memory, served as random flipped crops."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -35,10 +36,12 @@ def load_rgb(path: Path) -> np.ndarray:
 class CropSampler:
     """Random crops (with random horizontal/vertical flips) from images kept in memory."""
 
-    def __init__(self, folder: Path, crop: int, seed: int = 0) -> None:
+    def __init__(self, folders: Path | Sequence[Path], crop: int, seed: int = 0) -> None:
         self.crop = crop
         self.images = []
-        for p in list_images(folder):
+        folder_list = [Path(folders)] if isinstance(folders, (str, Path)) else [Path(f) for f in folders]
+        folder = ", ".join(str(f) for f in folder_list)
+        for p in [p for f in folder_list for p in list_images(f)]:
             a = load_rgb(p)
             if min(a.shape[:2]) < crop:
                 log.warning("skipping %s: smaller than the %d px crop", p.name, crop)

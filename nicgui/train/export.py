@@ -6,18 +6,18 @@ from pathlib import Path
 
 import torch
 
-from nicgui.codec.model import CompressiveAutoencoder, ModelConfig
+from nicgui.codec.models import CodecModel, from_config
 from nicgui.codec.weights import ModelIdentity, save_weights
 
 
-def load_checkpoint(path: Path) -> tuple[CompressiveAutoencoder, int, dict]:
+def load_checkpoint(path: Path) -> tuple[CodecModel, int, dict]:
     """(model, step, raw checkpoint) of a trainer checkpoint, loaded without running pickle code."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint not found: {path}")
     try:
         ck = torch.load(path, map_location="cpu", weights_only=True)
-        model = CompressiveAutoencoder(ModelConfig.from_dict(ck["config"]))
+        model = from_config(ck.get("family", "theis-cae"), ck["config"])
         model.load_state_dict(ck["model"])
     except Exception as e:
         raise ValueError(f"{path} is not a nicgui training checkpoint: {e}") from e

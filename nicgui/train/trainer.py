@@ -1,13 +1,10 @@
 """Rate-distortion training of one model over its whole quality range.
 
-Each sample of a batch gets a random position on the anchor axis (a continuous quality); its
-scale vector and its lambda are interpolated there, so one weights file serves quality 1..100.
-Loss per sample: lambda * distortion + bits per pixel, where distortion is 255^2 * MSE (or
-1 - MS-SSIM) and the bits come from the GSM prior.
-
-Quantisation: the decoder sees round(y * s) / s with the identity as the gradient of rounding
-(Theis et al.); the rate term sees y * s plus uniform noise in [-1/2, 1/2), whose bin mass is a
-smooth, unbiased stand-in for the entropy of the rounded value.
+Works for every model family: the model owns its training forward pass (``model(x, position)``
+-> reconstruction and bits per pixel). Each sample of a batch gets a random position on the
+anchor axis (a continuous quality); the model's quality vectors and the lambda are interpolated
+there, so one weights file serves quality 1..100. Loss per sample: lambda * distortion + bits
+per pixel, where distortion is MSE on the 0..255 scale (or a scaled 1 - MS-SSIM).
 """
 
 from __future__ import annotations
@@ -26,8 +23,8 @@ import torch
 from pytorch_msssim import ms_ssim
 from torch import nn
 
-from nicgui.codec.entropy import EntropyModel
-from nicgui.codec.model import CompressiveAutoencoder, ModelConfig, round_ste
+from nicgui.codec.models import CodecModel, create
+from nicgui.codec.quality import anchor_lambdas, quality_position
 from nicgui.train.data import CropSampler, list_images, load_rgb
 from nicgui.train.distributed import Distributed
 from nicgui.train.export import load_checkpoint
@@ -37,7 +34,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TrainConfig:
-    data: Path
+    data: Path | list[Path]  # one folder of training images, or several
     out: Path
     model: str = "theis-cae"
     steps: int = 100_000
@@ -63,49 +60,15 @@ class TrainConfig:
     extra: dict = field(default_factory=dict)
 
 
-def anchor_lambdas(cfg: ModelConfig, position: torch.Tensor) -> torch.Tensor:
-    """Lambda at continuous anchor positions, interpolated in log space."""
-    logl = torch.tensor([math.log(a) for a in cfg.anchors], device=position.device)
-    pos = position.clamp(0, len(cfg.anchors) - 1)
-    lo = pos.floor().long().clamp(max=len(cfg.anchors) - 2)
-    frac = pos - lo.float()
-    return torch.exp(logl[lo] * (1 - frac) + logl[lo + 1] * frac)
-
-
-def rd_forward(
-    model: CompressiveAutoencoder, x: torch.Tensor, position: torch.Tensor, noise: bool = True, bf16: bool = False
-):
-    """One pass at per-sample anchor positions -> (reconstruction, bits per pixel per sample).
-
-    With ``bf16`` the encoder and the decoder body run under bfloat16 autocast; the latents, the
-    rate and the decoder's last convolution stay in float32, where 8 bits of mantissa would
-    show (a pixel step near white, a coarse CDF difference).
-    """
-    entropy: EntropyModel = model.entropy
-    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
-        y = model.encoder(x)
-    y = y.float()
-    scales = entropy.log_scales(position).exp()  # (N, M)
-    s = scales[:, :, None, None]
-    z = y * s
-    z_rate = z + (torch.rand_like(z) - 0.5) if noise else torch.round(z)
-    bits = entropy.bits(z_rate, scales).flatten(1).sum(1)
-    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
-        h = model.decoder.features(round_ste(z) / s)
-    x_hat = model.decoder.to_rgb(h.float(), clip=False)
-    bpp = bits / (x.shape[2] * x.shape[3])
-    return x_hat, bpp
-
-
 class RateDistortion(nn.Module):
-    """``rd_forward`` as a module, so DistributedDataParallel can wrap one forward per step."""
+    """The model's training pass as the module DistributedDataParallel wraps (one forward per step)."""
 
-    def __init__(self, model: CompressiveAutoencoder) -> None:
+    def __init__(self, model: CodecModel) -> None:
         super().__init__()
         self.model = model
 
     def forward(self, x: torch.Tensor, position: torch.Tensor, bf16: bool = False):
-        return rd_forward(self.model, x, position, bf16=bf16)
+        return self.model(x, position, bf16=bf16)
 
 
 def distortion_loss(kind: str, x_hat: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -133,23 +96,20 @@ def learning_rate(cfg: TrainConfig, done: int, fraction: float) -> float:
     return cfg.lr_final + 0.5 * (cfg.lr - cfg.lr_final) * (1 + math.cos(math.pi * t))
 
 
-def save_checkpoint(path: Path, model, opt, step: int) -> None:
+def save_checkpoint(path: Path, model: CodecModel, opt, step: int) -> None:
     tmp = path.with_suffix(".tmp")
     torch.save(
-        {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "config": model.cfg.to_dict()},
+        {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "family": model.family,
+         "config": model.cfg.to_dict()},
         tmp,
     )
     tmp.replace(path)
 
 
-def load_start(cfg: TrainConfig) -> tuple[CompressiveAutoencoder, dict | None, int]:
+def load_start(cfg: TrainConfig) -> tuple[CodecModel, dict | None, int]:
     """A model to train: fresh, from a checkpoint (with optimizer state), or from exported weights."""
-    from nicgui.codec.model import REGISTRY
-
     if cfg.resume is None:
-        if cfg.model not in REGISTRY:
-            raise ValueError(f"unknown model {cfg.model!r}; known: {', '.join(REGISTRY)}")
-        return CompressiveAutoencoder(REGISTRY[cfg.model]), None, 0
+        return create(cfg.model), None, 0
     path = Path(cfg.resume)
     if path.suffix == ".safetensors":
         from nicgui.codec.weights import load_weights
@@ -160,19 +120,18 @@ def load_start(cfg: TrainConfig) -> tuple[CompressiveAutoencoder, dict | None, i
 
 
 @torch.no_grad()
-def validate(model: CompressiveAutoencoder, images: list[np.ndarray], device: str) -> dict[str, float]:
+def validate(model: CodecModel, images: list[np.ndarray], device: torch.device | str) -> dict[str, float]:
     """Mean bpp (prior estimate with rounding) and PSNR at three qualities over whole images."""
-    from nicgui.codec.entropy import quality_position
-
     model.eval()
     out: dict[str, float] = {}
+    s = model.stride
     for q in (10, 50, 90):
         bpps, psnrs = [], []
         for a in images:
-            h, w = (a.shape[0] // 8) * 8, (a.shape[1] // 8) * 8
+            h, w = (a.shape[0] // s) * s, (a.shape[1] // s) * s
             x = torch.tensor(a[:h, :w]).permute(2, 0, 1)[None].float().to(device)
-            pos = quality_position(q, model.entropy.n_anchors).reshape(1).to(device)
-            x_hat, bpp = rd_forward(model, x, pos, noise=False)
+            pos = quality_position(q, len(model.cfg.anchors)).reshape(1).to(device)
+            x_hat, bpp = model(x, pos, noise=False)
             mse = (x_hat.clamp(0, 255).round() - x).pow(2).mean().item()
             bpps.append(bpp.item())
             psnrs.append(10 * math.log10(255**2 / max(mse, 1e-10)))
@@ -245,10 +204,10 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         x = sampler.batch(cfg.batch).to(device)
         if cfg.bf16:
             x = x.contiguous(memory_format=torch.channels_last)
-        pos = torch.rand(cfg.batch, device=device) * (model.entropy.n_anchors - 1)
+        pos = torch.rand(cfg.batch, device=device) * (len(model.cfg.anchors) - 1)
         x_hat, bpp = net(x, pos, cfg.bf16)
         dist_term, mse = distortion_loss(cfg.distortion, x_hat, x)
-        lam = anchor_lambdas(model.cfg, pos)
+        lam = anchor_lambdas(model.cfg.anchors, pos)
         loss = (lam * dist_term + bpp).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()

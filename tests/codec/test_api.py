@@ -12,7 +12,8 @@ from PIL import Image, ImageCms
 import nicgui.codec.api as api
 from nicgui.codec.bitstream import NicFormatError, read_nic
 from nicgui.codec.metrics import mse, psnr
-from nicgui.codec.model import CompressiveAutoencoder, REGISTRY
+from nicgui.codec.models import CompressiveAutoencoder
+from nicgui.codec.models.theis import SIZES as REGISTRY
 from nicgui.codec.weights import load_weights, save_weights
 
 
@@ -121,16 +122,17 @@ def test_tiled_processing_matches_whole_image(codec, photo, monkeypatch):
     whole = codec.analyse(img)
     whole_r = codec.compress(whole, 70)
     monkeypatch.setattr(api, "ENCODER_TILE", 64)
-    monkeypatch.setattr(api, "DECODER_TILE", 8)
-    monkeypatch.setattr(api, "CODING_TILE", 5)
+    family = type(codec.model)
+    monkeypatch.setattr(family, "decoder_tile", 8)
+    monkeypatch.setattr(family, "coding_tile", 16)
     tiled = codec.analyse(img)
     assert np.abs(tiled.y - whole.y).max() < 1e-3
     tiled_r = codec.compress(tiled, 70)
     assert np.mean(tiled_r.quantised.z == whole_r.quantised.z) > 0.9999
-    assert read_nic(tiled_r.data).header.n_tiles == 7 * 5  # ceil(32 / 5) * ceil(22 / 5)
-    rec = codec.synthesise(whole_r.quantised.z, 70, img.shape[1], img.shape[0])
-    monkeypatch.setattr(api, "DECODER_TILE", 128)
-    rec_whole = codec.synthesise(whole_r.quantised.z, 70, img.shape[1], img.shape[0])
+    assert read_nic(tiled_r.data).header.n_tiles == 2 * 2  # ceil(32 / 16) * ceil(22 / 16)
+    rec = codec.synthesise(whole_r.quantised, img.shape[1], img.shape[0])
+    monkeypatch.setattr(family, "decoder_tile", 128)
+    rec_whole = codec.synthesise(whole_r.quantised, img.shape[1], img.shape[0])
     assert np.abs(rec.astype(int) - rec_whole.astype(int)).max() <= 1
     assert np.array_equal(codec.decode(tiled_r.data).rgb, tiled_r.picture.rgb)
 
@@ -153,5 +155,5 @@ def test_analysis_exposes_bits_and_probabilities(codec, photo):
     assert q.position_bits.shape == (16, 24)
     assert q.channel_bits.shape == (codec.channels,)
     assert abs(q.total_bits / 8 - len(r.data)) < 0.02 * len(r.data) + 120  # header and flush words
-    values, p = codec.probabilities(50, int(q.channel_bits.argmax()))
+    values, p = codec.distributions(q)[int(q.channel_bits.argmax())]
     assert p.sum() == pytest.approx(1.0, abs=1e-3)

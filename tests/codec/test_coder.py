@@ -12,7 +12,7 @@ from nicgui.codec.coder import CodingError, LatentCoder, channel_probabilities, 
 
 
 def test_round_trip_with_far_tail_values(codec):
-    coder = LatentCoder(codec.tables, 40)
+    coder = LatentCoder(codec.model.tables, 40)
     rng = np.random.default_rng(0)
     z = rng.integers(-3, 4, (codec.channels, 5, 7)).astype(np.int32)
     z[0, 0, 0] = 2**31 - 1
@@ -29,7 +29,7 @@ def test_round_trip_with_far_tail_values(codec):
     z=arrays(np.int32, st.tuples(st.integers(1, 4), st.integers(1, 4)), elements=st.integers(-(2**31), 2**31 - 1)),
 )
 def test_any_values_survive(codec, quality, z):
-    coder = LatentCoder(codec.tables, quality)
+    coder = LatentCoder(codec.model.tables, quality)
     full = np.broadcast_to(z, (codec.channels, *z.shape)).copy()
     full[::2] //= 7
     assert np.array_equal(coder.decode(coder.encode(full), z.shape), full)
@@ -39,13 +39,13 @@ def test_any_values_survive(codec, quality, z):
 def test_coded_size_within_one_percent_of_estimate(codec, photo, quality):
     analysis = codec.analyse(photo)
     q = codec.quantise(analysis, quality)
-    data = LatentCoder(codec.tables, quality).encode(q.z)
-    estimate = estimate_bits(q.z, codec.tables, quality).sum() / 8
+    data = LatentCoder(codec.model.tables, quality).encode(q.z)
+    estimate = estimate_bits(q.z, codec.model.tables, quality).sum() / 8
     assert abs(len(data) - estimate) <= 0.01 * estimate + 8  # + at most two 32-bit words of flush
 
 
 def test_truncated_payload_is_detected(codec):
-    coder = LatentCoder(codec.tables, 60)
+    coder = LatentCoder(codec.model.tables, 60)
     z = np.random.default_rng(2).integers(-4, 5, (codec.channels, 8, 8)).astype(np.int32)
     data = coder.encode(z)
     with pytest.raises(CodingError):
@@ -55,7 +55,7 @@ def test_truncated_payload_is_detected(codec):
 
 
 def test_probabilities_are_a_distribution(codec):
-    values, p = channel_probabilities(codec.tables, 50, 0)
+    values, p = channel_probabilities(codec.model.tables, 50, 0)
     assert len(values) == len(p) and values[0] == -values[-1]
     assert 0.99 < p.sum() <= 1.0
     assert p.argmax() == len(p) // 2  # the prior is centred on zero

@@ -7,7 +7,9 @@ import pytest
 import torch
 
 from nicgui.codec.entropy import FREQ_BITS, QUALITIES
-from nicgui.codec.model import REGISTRY, CompressiveAutoencoder, ModelConfig, round_ste
+from nicgui.codec.models import CompressiveAutoencoder, ModelConfig
+from nicgui.codec.models.layers import round_ste
+from nicgui.codec.models.theis import SIZES as REGISTRY
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -41,13 +43,13 @@ def test_rounding_passes_gradients_straight_through():
 
 
 def test_scales_grow_with_quality(codec):
-    s = codec.tables.scales
+    s = codec.model.tables.scales
     assert s.shape == (QUALITIES, codec.channels)
     assert np.all(np.diff(s, axis=0) >= 0)
 
 
 def test_tables_are_normalised_integers(codec):
-    t = codec.tables
+    t = codec.model.tables
     for q in (1, 50, 100):
         for c in (0, codec.channels - 1):
             h, f = t.table(q, c)

@@ -25,7 +25,7 @@ def test_inspector_shows_the_chosen_channels_histogram(qtbot, window, photo_file
         expected = np.array([(z == v).sum() for v in values]) / z.size
         assert np.allclose(heights, expected)
         assert np.isclose(heights.sum() + insp.histogram.escaped / z.size, 1.0) or z.min() < values[0]
-        model_values, model_probs = codec.probabilities(40, channel)
+        model_values, model_probs = codec.distributions(q)[channel]
         xs, ys = insp.model_curve.getData()
         assert np.array_equal(xs, values)
         assert np.allclose(ys, model_probs[np.searchsorted(model_values, values)])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from nicgui.codec.model import REGISTRY, CompressiveAutoencoder
+from nicgui.codec.models import CompressiveAutoencoder
+from nicgui.codec.models.theis import SIZES as REGISTRY
 from nicgui.train.anchors import parse_lambdas, retarget_anchors
 
 

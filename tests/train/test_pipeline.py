@@ -99,16 +99,16 @@ def test_training_lowers_the_loss(folder, tmp_path, bf16):
 
 
 def test_bf16_forward_keeps_the_rate_and_the_picture():
-    from nicgui.codec.model import REGISTRY, CompressiveAutoencoder
-    from nicgui.train.trainer import rd_forward
+    from nicgui.codec.models import CompressiveAutoencoder
+    from nicgui.codec.models.theis import SIZES as REGISTRY
 
     torch.manual_seed(0)
     model = CompressiveAutoencoder(REGISTRY["theis-cae-s"])
     x = torch.tensor(synthetic_photo(64, 64)).permute(2, 0, 1)[None].float()
     pos = torch.tensor([2.5])
     with torch.no_grad():
-        ref_x, ref_bpp = rd_forward(model, x, pos, noise=False)
-        x_hat, bpp = rd_forward(model, x, pos, noise=False, bf16=True)
+        ref_x, ref_bpp = model(x, pos, noise=False)
+        x_hat, bpp = model(x, pos, noise=False, bf16=True)
     assert x_hat.dtype == torch.float32 and bpp.dtype == torch.float32
     assert bpp.item() == pytest.approx(ref_bpp.item(), rel=0.05)
     assert (x_hat - ref_x).abs().mean().item() < 1.0  # within a grey level on average

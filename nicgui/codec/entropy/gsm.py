@@ -1,4 +1,4 @@
-"""Entropy model: a Gaussian scale mixture (GSM) per latent channel, and quality -> scale vectors.
+"""The CAE's entropy model: a Gaussian scale mixture (GSM) per latent channel, and quality -> scale vectors.
 
 The prior is a zero-mean GSM over the *unscaled* latents y of each channel, shared over positions.
 At a quality q the codec quantises z = round(y * s_q) with a per-channel scale vector s_q, so the
@@ -7,7 +7,7 @@ serves every rate. Scale vectors are learned at a few anchor rates and interpola
 between them; each channel's scale grows monotonically with quality by construction.
 
 For coding, the floating-point probabilities are turned once (at export) into integer frequency
-tables, which are stored in the weights file; encoder and decoder only ever read those integers.
+tables (``tables.py``), stored in the weights file; encoder and decoder only ever read those.
 """
 
 from __future__ import annotations
@@ -20,21 +20,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-QUALITIES = 100  # quality is an integer 1..QUALITIES
-FREQ_BITS = 24  # integer tables sum to 2**FREQ_BITS
-TAIL_MASS = 1e-7  # mass beyond the table's range goes to the escape symbol
-MAX_HALF_WIDTH = 2047  # largest table range, |k| <= this; larger values are escaped
+from nicgui.codec.entropy.normal import normal_cdf
+from nicgui.codec.entropy.tables import TableSet, discretise, pack
+from nicgui.codec.quality import QUALITIES, interpolate_anchors, quality_position
+
 _MIN_PROB = 1e-9
-
-
-def quality_position(quality: float | torch.Tensor, anchors: int) -> torch.Tensor:
-    """Map quality 1..100 (continuous allowed) to a position 0..anchors-1 on the anchor axis."""
-    q = torch.as_tensor(quality, dtype=torch.float32)
-    return (q - 1.0) / (QUALITIES - 1) * (anchors - 1)
-
-
-def _normal_cdf(x: torch.Tensor) -> torch.Tensor:
-    return 0.5 * torch.erfc(-x / math.sqrt(2.0))
 
 
 class EntropyModel(nn.Module):
@@ -60,12 +50,7 @@ class EntropyModel(nn.Module):
 
     def log_scales(self, position: torch.Tensor) -> torch.Tensor:
         """Linear interpolation of anchor log-scales at positions (B,) -> (B, M)."""
-        anchors = self.anchor_log_scales()
-        pos = position.clamp(0, self.n_anchors - 1)
-        lo = pos.floor().long().clamp(max=max(self.n_anchors - 2, 0))
-        frac = (pos - lo.float())[:, None]
-        hi = (lo + 1).clamp(max=self.n_anchors - 1)
-        return anchors[lo] * (1 - frac) + anchors[hi] * frac
+        return interpolate_anchors(self.anchor_log_scales(), position)
 
     def scales_for_quality(self, quality: int) -> torch.Tensor:
         """(M,) scale vector for an integer quality 1..100."""
@@ -78,7 +63,7 @@ class EntropyModel(nn.Module):
         sigma = self.log_sigma.exp()[None] * scales[:, :, None]  # (N, M, K)
         a = -z.abs()[..., None]  # mirror to the left tail, where the CDF difference is accurate
         s = sigma[:, :, None, None, :]
-        mass = _normal_cdf((a + 0.5) / s) - _normal_cdf((a - 0.5) / s)
+        mass = normal_cdf((a + 0.5) / s) - normal_cdf((a - 0.5) / s)
         p = (mass * weights[None, :, None, None, :]).sum(-1)
         return p.clamp_min(_MIN_PROB)
 
@@ -89,41 +74,38 @@ class EntropyModel(nn.Module):
 
 @dataclass(frozen=True, eq=False)  # hashed by identity, for caches
 class Tables:
-    """Integer frequency tables for every (quality, channel), as stored in a weights file.
+    """The CAE's integer tables: one per (quality, channel), as stored in a weights file.
 
-    For quality q (1-based) and channel c, ``i = (q - 1) * M + c``: the table covers the integers
-    ``-half[i] .. half[i]`` followed by one escape symbol, and lives at
-    ``freqs[offsets[i] : offsets[i] + 2 * half[i] + 2]``.
+    For quality q (1-based) and channel c the table is number ``(q - 1) * M + c`` of ``tables``.
     """
 
     scales: np.ndarray  # (100, M) float32, the scale vector for each quality
-    half: np.ndarray  # (100 * M,) int32
-    offsets: np.ndarray  # (100 * M,) int64
-    freqs: np.ndarray  # (total,) uint32
+    tables: TableSet
+
+    def __post_init__(self) -> None:
+        if self.scales.ndim != 2 or self.scales.shape[0] != QUALITIES or len(self.tables) != self.scales.size:
+            raise ValueError("scale vectors and tables do not fit together")
+        if not np.all(np.isfinite(self.scales)) or self.scales.min() <= 0:
+            raise ValueError("scale vectors must be finite and positive")
 
     @property
     def channels(self) -> int:
         return int(self.scales.shape[1])
 
+    def index(self, quality: int, channel: int) -> int:
+        if not 1 <= quality <= QUALITIES or not 0 <= channel < self.channels:
+            raise IndexError(f"no table for quality {quality}, channel {channel}")
+        return (quality - 1) * self.channels + channel
+
     def table(self, quality: int, channel: int) -> tuple[int, np.ndarray]:
-        i = (quality - 1) * self.channels + channel
-        h = int(self.half[i])
-        o = int(self.offsets[i])
-        return h, self.freqs[o : o + 2 * h + 2]
+        return self.tables.table(self.index(quality, channel))
 
-    def bits_table(self, quality: int, channel: int) -> tuple[int, np.ndarray]:
-        """(half, -log2 probability of each symbol), escape last."""
-        h, f = self.table(quality, channel)
-        return h, (FREQ_BITS - np.log2(f.astype(np.float64))).astype(np.float32)
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"tables.scales": self.scales.astype(np.float32), **self.tables.arrays("tables")}
 
-
-def _to_frequencies(p: np.ndarray, tail: float) -> np.ndarray:
-    """Probabilities (float64) plus escape mass -> uint32 frequencies summing to 2**FREQ_BITS."""
-    total = 1 << FREQ_BITS
-    probs = np.append(p, max(tail, 1e-6))
-    f = np.maximum(np.floor(probs / probs.sum() * total), 1).astype(np.int64)
-    f[np.argmax(f)] += total - f.sum()
-    return f.astype(np.uint32)
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Tables:
+        return cls(np.asarray(arrays["tables.scales"], np.float32), TableSet.from_arrays(arrays, "tables"))
 
 
 @torch.no_grad()
@@ -134,28 +116,19 @@ def build_tables(entropy: EntropyModel) -> Tables:
     sigma0 = entropy.log_sigma.double().exp()
     pos = quality_position(torch.arange(1, QUALITIES + 1, dtype=torch.float32), entropy.n_anchors)
     scales = entropy.log_scales(pos).double().exp()  # (100, M)
-    half = np.zeros(QUALITIES * m, np.int32)
-    chunks: list[np.ndarray] = []
+    chunks: list[tuple[int, np.ndarray]] = []
     for q in range(QUALITIES):
         for c in range(m):
             sig = sigma0[c] * scales[q, c]
-            # smallest range whose two tails together hold less than TAIL_MASS
-            hi = float((sig.max() * 6.0).ceil()) + 1
-            ks = torch.arange(0, min(hi, MAX_HALF_WIDTH) + 1, dtype=torch.float64)
-            upper = (weights[c] * _normal_cdf((ks[:, None] + 0.5) / sig)).sum(-1)
-            tail2 = 2.0 * (1.0 - upper).clamp_min(0)
-            ok = torch.nonzero(tail2 < TAIL_MASS)
-            h = int(ok[0]) if len(ok) else len(ks) - 1
-            k = torch.arange(-h, h + 1, dtype=torch.float64)
-            a = -k.abs()
-            mass = (weights[c] * (_normal_cdf((a[:, None] + 0.5) / sig) - _normal_cdf((a[:, None] - 0.5) / sig))).sum(-1)
-            half[q * m + c] = h
-            chunks.append(_to_frequencies(mass.numpy(), float(tail2[h])))
-    lengths = np.array([len(c) for c in chunks], np.int64)
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    return Tables(
-        scales=scales.float().numpy(),
-        half=half,
-        offsets=offsets,
-        freqs=np.concatenate(chunks).astype(np.uint32),
-    )
+            w = weights[c]
+
+            def upper(ks: torch.Tensor, sig=sig, w=w) -> torch.Tensor:
+                return (w * normal_cdf((ks[:, None] + 0.5) / sig)).sum(-1)
+
+            def mass(k: torch.Tensor, sig=sig, w=w) -> torch.Tensor:
+                a = -k.abs()[:, None]
+                return (w * (normal_cdf((a + 0.5) / sig) - normal_cdf((a - 0.5) / sig))).sum(-1)
+
+            chunks.append(discretise(mass, lambda hs, upper=upper: 2.0 * (1.0 - upper(hs)),
+                                     float(sig.max() * 6.0)))
+    return Tables(scales=scales.float().numpy(), tables=pack(chunks))

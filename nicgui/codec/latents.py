@@ -1,0 +1,51 @@
+"""What a model's coding path produces: integer symbols, their cost, and any side information."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+
+@dataclass
+class HyperSide:
+    """A hyperprior's side information and what it predicts for every latent element."""
+
+    hyper: np.ndarray  # (N, hz, wz) int32, the coded hyper-latent
+    hyper_bits: np.ndarray  # (N, hz, wz) float32
+    mean: np.ndarray  # (M, h, w) float32, the predicted mean of each latent element
+    scale_index: np.ndarray  # (M, h, w) uint8, the rung of the scale ladder (computed in integers)
+    scale: np.ndarray  # (M, h, w) float32, the scale that rung stands for
+
+
+@dataclass
+class Quantised:
+    """Integer latents at one quality with the bits the coder spends on each element.
+
+    ``z`` holds the coded symbols: the CAE's rounded latents, or the hyperprior's residuals
+    ``round(y - mean)``. ``stride`` is how many pixels one latent position covers per side.
+    """
+
+    quality: int
+    z: np.ndarray  # (M, h, w) int32
+    bits: np.ndarray  # (M, h, w) float32
+    stride: int = 8
+    side: HyperSide | None = None
+
+    @cached_property
+    def channel_bits(self) -> np.ndarray:
+        return self.bits.reshape(self.bits.shape[0], -1).sum(1)
+
+    @cached_property
+    def position_bits(self) -> np.ndarray:
+        """(h, w): bits spent at each latent position (one per stride x stride pixel block)."""
+        return self.bits.sum(0)
+
+    @property
+    def side_bits(self) -> float:
+        return float(self.side.hyper_bits.sum()) if self.side is not None else 0.0
+
+    @property
+    def total_bits(self) -> float:
+        return float(self.channel_bits.sum()) + self.side_bits

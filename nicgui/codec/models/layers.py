@@ -1,0 +1,49 @@
+"""Building blocks shared by the model families."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def round_ste(x: torch.Tensor) -> torch.Tensor:
+    """Round to integers; the backward pass treats rounding as the identity (Theis et al.)."""
+    return x + (torch.round(x) - x).detach()
+
+
+def clamp_ste(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
+    """Clamp in the forward pass, identity in the backward pass."""
+    return x + (x.clamp(lo, hi) - x).detach()
+
+
+def conv(cin: int, cout: int, k: int, stride: int = 1) -> nn.Conv2d:
+    """'Same' convolution with zero padding (k odd)."""
+    return nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2)
+
+
+def deconv(cin: int, cout: int, k: int = 5) -> nn.ConvTranspose2d:
+    """Transposed convolution that doubles height and width exactly."""
+    return nn.ConvTranspose2d(cin, cout, k, stride=2, padding=k // 2, output_padding=1)
+
+
+class GDN(nn.Module):
+    """Generalised divisive normalisation (Ballé et al. 2016) and, with ``inverse``, its inverse.
+
+    y_i = x_i / sqrt(beta_i + sum_j gamma_ij x_j^2). beta and gamma are kept positive by storing
+    their square roots (beta also has a floor), so the denominator never vanishes.
+    """
+
+    def __init__(self, channels: int, inverse: bool = False) -> None:
+        super().__init__()
+        self.inverse = inverse
+        self.beta_root = nn.Parameter(torch.ones(channels))
+        gamma = 0.1 * torch.eye(channels) + 1e-4
+        self.gamma_root = nn.Parameter(gamma.sqrt())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        c = x.shape[1]
+        beta = self.beta_root.pow(2) + 1e-6
+        gamma = self.gamma_root.pow(2).reshape(c, c, 1, 1).to(x.dtype)
+        norm = torch.sqrt(F.conv2d(x * x, gamma, beta.to(x.dtype)))
+        return x * norm if self.inverse else x / norm
