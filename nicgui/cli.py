@@ -22,22 +22,29 @@ class CliError(Exception):
     """A user-facing error: printed as one line, exit code 1."""
 
 
-def _atomic_write(path: Path, data: bytes, overwrite: bool) -> None:
+def _write(path: Path, data: bytes, overwrite: bool) -> None:
+    from nicgui.atomic import atomic_write
+
+    try:
+        atomic_write(path, data, overwrite)
+    except FileExistsError as e:
+        raise CliError(f"{path} exists (use --force to overwrite)") from e
+    except OSError as e:
+        raise CliError(f"cannot write {path}: {e.strerror or e}") from e
+
+
+def _check_output(path: Path, overwrite: bool) -> None:
+    """Refuse an existing output before any work is done (the write checks again, atomically)."""
     if path.exists() and not overwrite:
         raise CliError(f"{path} exists (use --force to overwrite)")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise CliError(f"cannot write {path}: {e.strerror or e}") from e
+    if not path.parent.is_dir():
+        raise CliError(f"cannot write {path}: folder {path.parent} does not exist")
 
 
 def _codec(args: argparse.Namespace):
     from nicgui.codec.api import load_model
 
-    return load_model(args.weights, args.device)
+    return load_model(args.weights or args.model, args.device)
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
@@ -45,9 +52,10 @@ def cmd_encode(args: argparse.Namespace) -> int:
 
     src = Path(args.input)
     out = Path(args.output) if args.output else src.with_suffix(".nic")
+    _check_output(out, args.force)
     picture = load_picture(src)
     data = _codec(args).encode(picture, args.quality)
-    _atomic_write(out, data, args.force)
+    _write(out, data, args.force)
     bpp = 8 * len(data) / (picture.width * picture.height)
     print(f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}, quality {args.quality}, "
           f"{len(data)} bytes, {bpp:.3f} bpp")
@@ -57,12 +65,18 @@ def cmd_encode(args: argparse.Namespace) -> int:
 def cmd_decode(args: argparse.Namespace) -> int:
     import io
 
+    from nicgui.codec.api import load_model_for
+
     src = Path(args.input)
     out = Path(args.output) if args.output else src.with_suffix(".png")
-    picture = _codec(args).decode(_read(src))
+    _check_output(out, args.force)
+    data = _read(src)
+    # a file picks its own model unless one is named
+    codec = _codec(args) if (args.weights or args.model) else load_model_for(data, args.device)
+    picture = codec.decode(data)
     buf = io.BytesIO()
-    picture.to_pil().save(buf, format="PNG", icc_profile=picture.icc)
-    _atomic_write(out, buf.getvalue(), args.force)
+    picture.save_png(buf)
+    _write(out, buf.getvalue(), args.force)
     print(f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}")
     return 0
 
@@ -82,7 +96,9 @@ def cmd_info(args: argparse.Namespace) -> int:
         "quality": h.quality,
         "bpp": round(8 * nic.size / (h.width * h.height), 4),
         "model": h.model_name,
+        "model_family": h.family,
         "model_digest": h.model_digest.hex(),
+        "format_version": h.version,
         "latent_channels": h.channels,
         "tiles": h.n_tiles,
         "icc_profile_bytes": len(nic.icc or b""),
@@ -116,13 +132,40 @@ def _quality(text: str) -> int:
     return q
 
 
+def _not_an_app_start(argv: list[str]) -> str | None:
+    """Why ``argv`` cannot open the window (a mistyped command, no display), or None."""
+    first = argv[0] if argv and not argv[0].startswith("-") else None
+    if first is not None and not Path(first).exists() and not Path(first).suffix:
+        import difflib
+
+        close = difflib.get_close_matches(first, sorted(_SUBCOMMANDS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (commands: {', '.join(sorted(_SUBCOMMANDS))})"
+        return f"unknown command or file '{first}'{hint}"
+    headless = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    )
+    if "--screenshot" in argv:
+        return None
+    if headless:
+        return ("no display to open the window on (set DISPLAY, or QT_QPA_PLATFORM=offscreen); "
+                "'nicgui --help' lists the commands that need none")
+    if sys.platform.startswith("linux") and os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
+        import ctypes.util
+
+        if ctypes.util.find_library("xcb-cursor") is None:  # Qt would abort loading its xcb plugin
+            return ("Qt's X11 plugin needs the library libxcb-cursor0 (Debian/Ubuntu: "
+                    "sudo apt install libxcb-cursor0)")
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nicgui", description="Neural image codec (Theis et al. 2017 CAE).")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--weights", help="weights file or name under weights/ (default: the shipped model)")
+        sp.add_argument("--model", help="installed model by name: default, mean-scale, ... (decode: the file's own)")
+        sp.add_argument("--weights", help="weights file (.safetensors) to use instead of an installed model")
         sp.add_argument("--device", help="cpu or cuda (default: cuda when available)")
         sp.add_argument("-f", "--force", action="store_true", help="overwrite the output file")
 
@@ -157,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_selftest(argv[1:])
     if not argv or argv[0] not in _SUBCOMMANDS | {"-h", "--help", "-v", "--verbose"}:
+        problem = _not_an_app_start(argv)
+        if problem:
+            print(f"nicgui: error: {problem}", file=sys.stderr)
+            return EXIT_USAGE
         from nicgui.gui.app import run_app
 
         return run_app(argv)
@@ -166,13 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    from nicgui.codec.bitstream import NicFormatError
-    from nicgui.codec.pictures import PictureError
-    from nicgui.codec.weights import WeightsError
+    from nicgui.errors import NicguiError
 
     try:
         return args.func(args)
-    except (CliError, NicFormatError, PictureError, WeightsError, FileNotFoundError, ValueError) as e:
+    except (CliError, NicguiError, FileNotFoundError, ValueError) as e:
         print(f"nicgui: error: {e}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

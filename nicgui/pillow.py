@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING
 from PIL import Image, ImageFile
 
 from nicgui.codec.bitstream import MAGIC, NicFormatError, read_header
+from nicgui.errors import NicguiError
 
 if TYPE_CHECKING:
     from nicgui.codec.api import Codec
@@ -31,6 +32,7 @@ _HEADER_READ = 512  # bytes; more than the largest possible .nic header
 
 _lock = threading.Lock()
 _codec: Codec | None = None
+_readers: dict[tuple[str, bytes], Codec] = {}  # models loaded to decode files the default did not write
 
 
 def get_codec() -> Codec:
@@ -49,6 +51,23 @@ def set_codec(codec: Codec | None) -> None:
     global _codec
     with _lock:
         _codec = codec
+        _readers.clear()
+
+
+def codec_for(data: bytes) -> Codec:
+    """The codec that decodes ``data``: the plugin's own if it wrote the file, else the installed
+    model named in the file's header (loaded once, on the plugin's device)."""
+    codec = get_codec()
+    header = read_header(data, None)[0]
+    key = (header.model_name, header.model_digest)
+    if key == (codec.identity.name, codec.identity.digest):
+        return codec
+    with _lock:
+        if key not in _readers:
+            from nicgui.codec.api import load_model_for
+
+            _readers[key] = load_model_for(data, str(codec.device), None)
+        return _readers[key]
 
 
 def _accept(prefix: bytes) -> bool:
@@ -64,14 +83,16 @@ class NicImageFile(ImageFile.ImageFile):
     def _open(self) -> None:
         assert self.fp is not None
         try:
-            header, icc_len, _, end = read_header(self.fp.read(_HEADER_READ))
+            header, icc_len, _, end = read_header(self.fp.read(_HEADER_READ), None)
         except NicFormatError as e:
             raise SyntaxError(f"not a valid .nic file: {e}") from e
+        # Pillow's own decompression-bomb limit (Image.MAX_IMAGE_PIXELS), which callers may change
+        Image._decompression_bomb_check((header.width, header.height))
         self._size = (header.width, header.height)
         self._mode = header.mode
-        self.info.update(quality=header.quality, model=header.model_name)
+        self.info.update(quality=header.quality, model=header.model_name, family=header.family)
         if icc_len:  # the ICC profile follows the table of payload lengths
-            self.fp.seek(end + 4 * header.n_tiles)
+            self.fp.seek(end + 4 * header.n_tiles * header.layout.streams)
             icc = self.fp.read(icc_len)
             if len(icc) != icc_len:
                 raise SyntaxError("not a valid .nic file: truncated in the ICC profile")
@@ -86,9 +107,10 @@ class NicDecoder(ImageFile.PyDecoder):
 
     def decode(self, buffer: bytes | Image.SupportsArrayInterface) -> tuple[int, int]:
         assert self.fd is not None
+        data = self.fd.read()
         try:
-            picture = get_codec().decode(self.fd.read())
-        except NicFormatError as e:
+            picture = codec_for(data).decode(data, None)  # the size was checked when the file was opened
+        except NicguiError as e:
             raise OSError(f"cannot decode .nic file: {e}") from e
         im = picture.to_pil()
         if im.mode != self.mode or im.size != self.state.extents()[2:]:

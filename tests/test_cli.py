@@ -82,3 +82,71 @@ def test_console_script_runs_without_traceback(tmp_path):
     bad.write_bytes(b"\x89NIC\r\n\x1a\n" + b"\0" * 40)
     r = subprocess.run([sys.executable, "-m", "nicgui.cli", "decode", str(bad)], capture_output=True, text=True)
     assert r.returncode == 1 and "Traceback" not in r.stderr and r.stderr.startswith("nicgui: error:")
+
+
+@pytest.mark.parametrize("device", ["bogus", "mps", "meta", "cuda:7"])
+def test_unusable_devices_are_one_line_errors(png, tmp_path, capsys, device):
+    if device == "cuda:7":
+        import torch
+
+        if torch.cuda.device_count() > 7:
+            pytest.skip("this machine has that GPU")
+    assert main(["encode", str(png), "-o", str(tmp_path / "x.nic"), "--device", device]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("nicgui: error:") and "device" in err and "\n" not in err
+
+
+def test_existing_output_is_refused_before_any_work(png, monkeypatch, capsys):
+    import nicgui.codec.api as api
+
+    png.with_suffix(".nic").write_bytes(b"keep")
+    monkeypatch.setattr(api, "load_model", lambda *a, **k: pytest.fail("the model was loaded"))
+    assert main(["encode", str(png)]) == 1
+    assert "exists" in capsys.readouterr().err
+
+
+def test_oversized_image_is_refused_from_its_header(tmp_path, capsys):
+    import struct
+    import time
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    big = tmp_path / "big.png"  # announces 16384 x 16384, holds no pixel data worth decoding
+    ihdr = struct.pack(">IIBBBBB", 16384, 16384, 8, 2, 0, 0, 0)
+    big.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 100))
+                    + chunk(b"IEND", b""))
+    t0 = time.perf_counter()
+    assert main(["encode", str(big), "-o", str(tmp_path / "big.nic")]) == 1
+    assert time.perf_counter() - t0 < 5
+    err = capsys.readouterr().err
+    assert "268435456" in err and "limit" in err
+
+
+def test_mistyped_command_is_a_usage_error_not_a_window(capsys):
+    assert main(["encdoe", "photo.png"]) == 2
+    assert "did you mean 'encode'" in capsys.readouterr().err
+
+
+def test_no_display_is_a_clear_error(monkeypatch, capsys, png):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert main([str(png)]) == 2
+    assert "no display" in capsys.readouterr().err
+
+
+def test_decode_picks_the_files_own_model_and_info_names_it(png, tmp_path, capsys, codec):
+    nic = tmp_path / "p.nic"
+    assert main(["encode", str(png), "-o", str(nic), "--model", "default"]) == 0
+    assert main(["info", str(nic), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert info["model_family"] == "theis-cae" and info["format_version"] == 2
+    assert main(["decode", str(nic), "-o", str(tmp_path / "p.png")]) == 0
+
+
+def test_unknown_model_name_is_a_one_line_error(png, tmp_path, capsys):
+    assert main(["encode", str(png), "-o", str(tmp_path / "x.nic"), "--model", "no-such-model"]) == 1
+    err = capsys.readouterr().err
+    assert "no-such-model" in err and "\n" not in err.strip()

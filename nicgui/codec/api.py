@@ -32,7 +32,7 @@ from nicgui.codec.models import CodecModel, TileRange
 from nicgui.codec.pictures import Picture, load_picture
 from nicgui.codec.tiling import run_tiled, tile_ranges
 from nicgui.codec.weights import LoadedWeights, ModelIdentity, find_weights, find_weights_for, load_weights
-from nicgui.errors import CodingError
+from nicgui.errors import CodingError, NicguiError
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Codec:
 
     def __init__(self, weights: LoadedWeights, device: str | torch.device = "cpu") -> None:
         self.weights = weights
-        self.device = torch.device(device)
+        self.device = resolve_device(device)
         self.model: CodecModel = weights.model.to(self.device).eval()
         if self.device.type == "cpu":
             # oneDNN's convolutions run 10-15 % faster on channels-last weights (same results to 1e-5)
@@ -232,6 +232,30 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def available_devices() -> list[str]:
+    """Devices a Codec can run on here, best first (for menus and messages)."""
+    return [f"cuda:{i}" for i in range(torch.cuda.device_count())] + ["cpu"] if torch.cuda.is_available() else ["cpu"]
+
+
+def resolve_device(device: str | torch.device | None) -> torch.device:
+    """A usable torch device from a user's choice (None: CUDA when present); NicguiError otherwise."""
+    if device is None:
+        return torch.device(default_device())
+    try:
+        d = torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as e:
+        raise NicguiError(f"unknown device {device!r} (use cpu or cuda)") from e
+    if d.type == "cpu":
+        return d
+    if d.type == "cuda":
+        if not torch.cuda.is_available():
+            raise NicguiError("device cuda was asked for, but no CUDA GPU is available here (use cpu)")
+        if d.index is not None and d.index >= torch.cuda.device_count():
+            raise NicguiError(f"device {device} does not exist: {torch.cuda.device_count()} CUDA GPU(s) here")
+        return d
+    raise NicguiError(f"device {device!r} is not supported (use cpu or cuda)")
+
+
 def load_model(weights: str | Path | None = None, device: str | None = None) -> Codec:
     """The default model (or a weights file, or a model name under weights/) on CUDA when present."""
     if weights is None:
@@ -239,11 +263,11 @@ def load_model(weights: str | Path | None = None, device: str | None = None) -> 
     else:
         p = Path(weights)
         path = p if p.suffix == ".safetensors" and (p.is_file() or p.parent != Path(".")) else find_weights(str(weights))
-    return Codec(load_weights(path), device or default_device())
+    return Codec(load_weights(path), resolve_device(device))
 
 
 def load_model_for(data: bytes, device: str | None = None, max_pixels: int | None = DEFAULT_PIXEL_BUDGET) -> Codec:
     """The installed model that wrote a .nic file (found by its name and digest)."""
     header = read_header(data, max_pixels)[0]
     path = find_weights_for(ModelIdentity(header.model_name, header.model_digest))
-    return Codec(load_weights(path), device or default_device())
+    return Codec(load_weights(path), resolve_device(device))

@@ -1,26 +1,73 @@
 """Pictures: pixels plus what a codec must keep besides them (mode, alpha, ICC profile).
 
 Loading applies the EXIF orientation and brings every Pillow mode to one of L, LA, RGB, RGBA
-(8 bits per channel); the codec always works on the RGB planes (grey replicated), and the mode
-decides what comes back out.
+(8 bits per channel) by the image's declared depth; the codec always works on the RGB planes (grey
+replicated), and the mode decides what comes back out. An ICC profile is kept only where it
+describes the colour space of the result (a CMYK image is converted through its profile).
+
+The size is checked from the file's header, before any pixel is decoded, against a pixel budget
+the caller may raise; Pillow's process-wide settings are never changed.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import struct
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from nicgui.codec.bitstream import DEFAULT_PIXEL_BUDGET, MAX_PIXELS, MAX_SIDE
 from nicgui.errors import PictureError  # noqa: F401  (re-exported: its historical home)
 
+log = logging.getLogger(__name__)
+
 MODES = ("L", "LA", "RGB", "RGBA")
-Image.MAX_IMAGE_PIXELS = 2**28  # Pillow's bomb check, raised to the codec's own limit
+# what Pillow raises on malformed files besides OSError (seen in fuzzing: struct.error in EXIF and
+# TIFF tags, TypeError, IndexError, ...): all of them are bad input, not bugs
+_PILLOW_FAILURES = (OSError, SyntaxError, ValueError, struct.error, TypeError, IndexError, KeyError,
+                    ZeroDivisionError, EOFError, AttributeError)
+_DEPTH = {"I;16": 65535.0, "I;16B": 65535.0, "I;16L": 65535.0, "I;16N": 65535.0}
 
 
+def _colour_space(icc: bytes) -> str | None:
+    """'RGB', 'GRAY', 'CMYK', 'LAB', ... of an ICC profile, or None if it cannot be read."""
+    try:
+        return ImageCms.ImageCmsProfile(io.BytesIO(icc)).profile.xcolor_space.strip().upper()
+    except Exception:  # any damage in a profile only means the profile is dropped
+        return None
 
+
+def _cmyk_to_rgb(im: Image.Image, icc: bytes | None) -> Image.Image:
+    """A CMYK image in sRGB, through its own profile when it has a usable one."""
+    if icc and _colour_space(icc) == "CMYK":
+        try:
+            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            return ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+        except Exception as e:  # fall back to Pillow's naive conversion
+            log.warning("cannot convert through the image's CMYK profile (%s); converting naively", e)
+    return im.convert("RGB")
+
+
+def _to_8bit_grey(im: Image.Image) -> Image.Image:
+    """A 16-bit, 32-bit or float grey image as 8-bit grey, scaled by its declared depth.
+
+    16-bit modes span 0..65535 whatever values occur; 32-bit integers likewise unless they go
+    beyond 16 bits; floats are taken as 0..1 (the usual convention), or 0..255 if they exceed 1.
+    """
+    arr = np.asarray(im, dtype=np.float64)
+    if im.mode in _DEPTH or (im.mode == "I" and im.format == "PNG"):
+        top = 65535.0
+    elif im.mode == "I":
+        top = 65535.0 if arr.max(initial=0) <= 65535 else 4294967295.0
+    else:  # F
+        top = 1.0 if arr.max(initial=0) <= 1.0 else 255.0
+    return Image.fromarray(np.clip(np.nan_to_num(arr) / top * 255.0 + 0.5, 0, 255).astype(np.uint8), "L")
 
 @dataclass
 class Picture:
@@ -69,19 +116,25 @@ class Picture:
     def from_pil(cls, im: Image.Image) -> "Picture":
         """From a Pillow image of any mode; applies its EXIF orientation."""
         icc = im.info.get("icc_profile") or None
+        fmt = im.format
         im = ImageOps.exif_transpose(im)
+        im.format = fmt
         has_alpha = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
             im.mode in ("P", "L", "RGB") and "transparency" in im.info
         )
-        grey = im.mode in ("1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "F")
-        if im.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-            arr = np.asarray(im, dtype=np.float64)
-            hi = 65535.0 if arr.max(initial=0) > 255 else 255.0
-            im = Image.fromarray(np.clip(arr / hi * 255.0 + 0.5, 0, 255).astype(np.uint8), "L")
+        grey = im.mode in ("1", "L", "LA", "La", "I", "F", *_DEPTH)
+        if im.mode in ("I", "F", *_DEPTH):
+            im = _to_8bit_grey(im)
+        if im.mode == "CMYK":
+            im = _cmyk_to_rgb(im, icc)
+            icc = None  # now sRGB
         if im.mode == "P" and has_alpha:
             im = im.convert("RGBA")
         target = ("LA" if has_alpha else "L") if grey else ("RGBA" if has_alpha else "RGB")
         im = im.convert(target)
+        if icc is not None and _colour_space(icc) != ("GRAY" if grey else "RGB"):
+            log.info("dropping an ICC profile that does not describe %s pixels", "grey" if grey else "RGB")
+            icc = None
         a = np.asarray(im, dtype=np.uint8)
         if target == "L":
             rgb, alpha = np.repeat(a[:, :, None], 3, 2), None
@@ -109,24 +162,69 @@ class Picture:
         self.to_pil().save(target if hasattr(target, "write") else Path(target), format="PNG", icc_profile=self.icc)
 
 
-def load_picture(source: str | Path | bytes | Image.Image | np.ndarray) -> Picture:
-    """A picture from a path, file bytes, a Pillow image or a uint8 array."""
+def check_size(width: int, height: int, max_pixels: int | None = DEFAULT_PIXEL_BUDGET) -> None:
+    """Raise PictureError if a picture is too large to encode (``max_pixels``: the caller's budget,
+    None for the format's own limit of 2**27 pixels)."""
+    limit = MAX_PIXELS if max_pixels is None else min(max_pixels, MAX_PIXELS)
+    if width > MAX_SIDE or height > MAX_SIDE or width * height > limit:
+        raise PictureError(
+            f"image of {width}x{height} = {width * height} pixels is over the limit of {limit} pixels "
+            f"and {MAX_SIDE} per side"
+        )
+
+
+def load_picture(source: str | Path | bytes | Image.Image | np.ndarray,
+                 max_pixels: int | None = DEFAULT_PIXEL_BUDGET) -> Picture:
+    """A picture from a path, file bytes, a Pillow image or a uint8 array.
+
+    Files are checked against ``max_pixels`` from their header, before any pixel is decoded.
+    """
     if isinstance(source, Picture):
+        check_size(source.width, source.height, max_pixels)
         return source
     if isinstance(source, np.ndarray):
+        if source.ndim in (2, 3):
+            check_size(source.shape[1], source.shape[0], max_pixels)
         return Picture.from_array(source)
     if isinstance(source, Image.Image):
-        return Picture.from_pil(source)
+        check_size(*source.size, max_pixels)
+        return _from_pil(source)
+    if not isinstance(source, (bytes, bytearray, str, Path)):
+        raise PictureError(f"cannot read a picture from {type(source).__name__}")
     try:
         fp = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else Path(source)
-        with Image.open(fp) as im:
+        with warnings.catch_warnings():  # our own budget decides, below, not Pillow's warning
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(fp)
+        with im:
+            check_size(*im.size, max_pixels)
+            frames = getattr(im, "n_frames", 1)
+            if frames > 1:
+                log.warning("%s has %d frames; only the first is encoded", _name(source), frames)
             im.load()
-            return Picture.from_pil(im)
+            return _from_pil(im)
     except FileNotFoundError as e:
         raise PictureError(f"file not found: {source}") from e
     except IsADirectoryError as e:
         raise PictureError(f"is a folder, not an image: {source}") from e
-    except (UnidentifiedImageError, Image.DecompressionBombError) as e:
+    except PermissionError as e:
+        raise PictureError(f"cannot read {source}: permission denied") from e
+    except Image.DecompressionBombError as e:  # Pillow refuses even to open (over twice its limit)
+        raise PictureError(f"image is over the size limit: {e}") from e
+    except UnidentifiedImageError as e:
         raise PictureError(f"not a readable image: {e}") from e
-    except (OSError, SyntaxError, ValueError) as e:
-        raise PictureError(f"cannot read image: {e}") from e
+    except _PILLOW_FAILURES as e:
+        raise PictureError(f"cannot read image: {e or type(e).__name__}") from e
+
+
+def _name(source: object) -> str:
+    return Path(source).name if isinstance(source, (str, Path)) else "the image"
+
+
+def _from_pil(im: Image.Image) -> Picture:
+    try:
+        return Picture.from_pil(im)
+    except PictureError:
+        raise
+    except _PILLOW_FAILURES as e:  # damaged EXIF or pixel data surfaces only now
+        raise PictureError(f"cannot read image: {e or type(e).__name__}") from e

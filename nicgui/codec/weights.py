@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from safetensors.numpy import load_file, save_file
 
+from nicgui.atomic import atomic_path
 from nicgui.codec.models import CodecModel, from_config
 from nicgui.errors import WeightsError  # noqa: F401  (re-exported: its historical home)
 
@@ -65,9 +66,14 @@ def _digest(arrays: dict[str, np.ndarray]) -> bytes:
     return h.digest()[:16]
 
 
-def save_weights(model: CodecModel, path: Path, info: dict | None = None) -> ModelIdentity:
-    """Export a model for inference: float32 parameters plus its tables, written atomically."""
-    arrays = {k: np.ascontiguousarray(v.detach().cpu().float().numpy()) for k, v in model.state_dict().items()}
+def save_weights(model: CodecModel, path: Path, info: dict | None = None, float16: bool = False) -> ModelIdentity:
+    """Export a model for inference: parameters plus its tables, written atomically.
+
+    ``float16`` stores the floating-point parameters at half precision (half the file; they are
+    widened to float32 on load). The integer tables are exact either way.
+    """
+    dtype = np.float16 if float16 else np.float32
+    arrays = {k: v.detach().cpu().float().numpy().astype(dtype) for k, v in model.state_dict().items()}
     arrays.update(model.build_tables())
     # safetensors writes an array's memory as it lies: a channels-last model would be scrambled
     arrays = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
@@ -80,10 +86,8 @@ def save_weights(model: CodecModel, path: Path, info: dict | None = None) -> Mod
         "digest": digest.hex(),
         "info": json.dumps(info or {}),
     }
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(arrays, str(tmp), metadata=meta)
-    os.replace(tmp, path)
+    with atomic_path(Path(path), overwrite=True) as tmp:
+        save_file(arrays, str(tmp), metadata=meta)
     return ModelIdentity(model.cfg.name, digest)
 
 
@@ -132,7 +136,7 @@ def load_weights(path: Path, device: str | torch.device = "cpu") -> LoadedWeight
                            f"{', '.join(READABLE_FORMAT_VERSIONS)}")
     model = _build(path, meta, arrays)
     try:
-        state = {k: torch.from_numpy(v) for k, v in arrays.items() if not k.startswith("tables.")}
+        state = {k: torch.from_numpy(v).float() for k, v in arrays.items() if not k.startswith("tables.")}
         model.load_state_dict(state)
     except Exception as e:
         raise WeightsError(f"{path} does not match its recorded architecture: {e}") from e
@@ -181,6 +185,30 @@ def installed_weights() -> list[Path]:
             for p in sorted(d.glob("*.safetensors")):
                 seen.setdefault(p.name, p)
     return list(seen.values())
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    """An installed weights file, as a menu lists it."""
+
+    name: str  # what load_model / --model take: the file name without .safetensors
+    model: str  # the architecture's name, e.g. theis-cae-s
+    family: str
+    path: Path
+
+
+def installed_models() -> list[InstalledModel]:
+    """Every usable installed model, by name (reads metadata only)."""
+    out = []
+    for path in installed_weights():
+        try:
+            meta = _metadata(path)
+            config = json.loads(meta.get("config", "{}"))
+        except Exception as e:  # a damaged file is left out of the list, not fatal
+            log.warning("skipping unreadable weights %s: %s", path, e)
+            continue
+        out.append(InstalledModel(path.stem, str(config.get("name", "?")), meta.get("family", "theis-cae"), path))
+    return out
 
 
 def find_weights_for(identity: ModelIdentity) -> Path:

@@ -29,10 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", type=Path, help="images or .nic files to open")
     p.add_argument("--quality", type=int, help="quality 1..100 to start with")
     p.add_argument("--device", help="cpu or cuda (default: cuda when available)")
-    p.add_argument("--weights", help="weights file or name under weights/ (default: the shipped model)")
+    p.add_argument("--model", help="installed model by name (default, mean-scale, ...; default: the last one chosen)")
+    p.add_argument("--weights", help="weights file (.safetensors) to use instead of an installed model")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render the window offscreen to a PNG and exit")
     p.add_argument("--size", default=f"{SCREENSHOT_SIZE[0]}x{SCREENSHOT_SIZE[1]}", metavar="WxH",
                    help="window size for --screenshot (default %(default)s)")
+    p.add_argument("-f", "--force", action="store_true", help="let --screenshot overwrite an existing file")
     p.add_argument("-v", "--verbose", action="store_true", help="log what the app does")
     return p
 
@@ -93,7 +95,8 @@ def _make_window(args: argparse.Namespace, settings_file: Path | None):
 
         if not torch.cuda.is_available():  # the settings came from a machine with a GPU
             device = None
-    client = CodecClient(default_codec_factory(args.weights), device, threads=worker_threads())
+    weights = args.weights or args.model or settings.model
+    client = CodecClient(default_codec_factory(weights), device, threads=worker_threads())
     window = MainWindow(client, settings)
     if args.files:
         window.open_paths(args.files)
@@ -110,6 +113,9 @@ def _screenshot(args: argparse.Namespace) -> int:
     if missing:
         print(f"nicgui: error: file not found: {missing[0]}", file=sys.stderr)
         return EXIT_ERROR
+    if args.screenshot.exists() and not args.force:
+        print(f"nicgui: error: {args.screenshot} exists (use --force to overwrite)", file=sys.stderr)
+        return EXIT_ERROR
     app = _application()
     with tempfile.TemporaryDirectory(prefix="nicgui-shot-") as tmp:
         window, client = _make_window(args, Path(tmp) / "settings.ini")
@@ -121,7 +127,7 @@ def _screenshot(args: argparse.Namespace) -> int:
                 print(f"nicgui: error: {error}", file=sys.stderr)
                 return EXIT_ERROR
             app.processEvents()
-            return _write_grab(window, args.screenshot)
+            return _write_grab(window, args.screenshot, args.force)
         finally:
             window.close()
             client.shutdown()
@@ -166,10 +172,10 @@ def wait_until_shown(window, timeout_s: float) -> str | None:
     return outcome["error"]
 
 
-def _write_grab(window, out: Path) -> int:
+def _write_grab(window, out: Path, overwrite: bool) -> int:
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
-    from nicgui.gui.files import atomic_write
+    from nicgui.atomic import atomic_write
 
     image = window.grab().toImage()
     data = QByteArray()
@@ -179,7 +185,10 @@ def _write_grab(window, out: Path) -> int:
         print("nicgui: error: cannot render the window to PNG", file=sys.stderr)
         return EXIT_ERROR
     try:
-        atomic_write(out, bytes(data.data()), overwrite=True)
+        atomic_write(out, bytes(data.data()), overwrite=overwrite)
+    except FileExistsError:
+        print(f"nicgui: error: {out} exists (use --force to overwrite)", file=sys.stderr)
+        return EXIT_ERROR
     except OSError as e:
         print(f"nicgui: error: cannot write {out}: {e.strerror or e}", file=sys.stderr)
         return EXIT_ERROR

@@ -26,6 +26,7 @@ from nicgui.gui.messages import (
     BatchSummary,
     ClassicOutcome,
     DeviceRequest,
+    ModelRequest,
     Failure,
     HeatmapKind,
     Loaded,
@@ -254,6 +255,12 @@ class CodecClient(QObject):
         self._recent.clear()
         self._recent_classic.clear()
         self._submit.emit(DeviceRequest(device))
+
+    def set_model(self, model: str) -> None:
+        """Switch to another installed model; the current picture is compressed again with it."""
+        self._recent.clear()
+        self._recent_classic.clear()
+        self._submit.emit(ModelRequest(model))
 
     # -- results from the worker -----------------------------------------------------------------
     def _current(self, generation: int, what: object) -> bool:

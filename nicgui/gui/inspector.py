@@ -1,15 +1,29 @@
 """The latent inspector: one latent channel's histogram against the model's probabilities, bits
 spent per channel, the channel's spatial map, and where the bits go over the picture.
+
+For a hyperprior the histogram shows the coded residuals against the mixture of the Gaussians
+they were coded with, and the map can show what the hyperprior predicted for each element (its
+mean and scale), the bits each element cost, or the hyper-latent's channels.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nicgui.gui.messages import LatentData
 
@@ -17,6 +31,52 @@ BAR = "#8ab4f8"
 SELECTED = "#fbbc04"
 MODEL = "#f28b82"
 MIN_SHOWN_PROBABILITY = 1e-3
+
+# what the channel map can show: key -> (menu label, needs a hyperprior)
+MAP_KINDS = {
+    "values": ("Coded values", False),
+    "bits": ("Bits per element", False),
+    "mean": ("Predicted mean", True),
+    "scale": ("Predicted scale", True),
+    "hyper": ("Hyper-latent channel", True),
+}
+
+
+@dataclass(frozen=True)
+class ChannelMap:
+    """One 2-D array to draw over the picture, how to colour it, and what it is."""
+
+    values: np.ndarray
+    levels: tuple[float, float]
+    diverging: bool
+    block: int  # pixels per array element, per side
+    label: str
+
+
+def channel_map(latents: LatentData, channel: int, kind: str) -> ChannelMap:
+    """The array the map shows for ``kind`` (falls back to the coded values without side information)."""
+    s = latents.stride
+    if kind == "mean" and latents.mean is not None:
+        a = latents.mean[channel]
+        m = max(float(np.abs(a).max()), 1e-6)
+        return ChannelMap(a, (-m, m), True, s, f"Channel {channel}: predicted mean (−{m:.1f}…{m:.1f})")
+    if kind == "scale" and latents.scale is not None:
+        a = latents.scale[channel]
+        return ChannelMap(a, (0.0, max(float(a.max()), 1e-6)), False, s,
+                          f"Channel {channel}: predicted scale ({float(a.min()):.2f}…{float(a.max()):.2f})")
+    if kind == "hyper" and latents.hyper is not None:
+        c = channel % latents.hyper.shape[0]
+        a = latents.hyper[c].astype(np.float32)
+        m = max(1.0, float(np.abs(a).max()))
+        return ChannelMap(a, (-m, m), True, s * 4, f"Hyper-latent channel {c} of {latents.hyper.shape[0]}")
+    if kind == "bits":
+        a = latents.bits[channel]
+        top = max(float(a.max()), 1e-6)
+        return ChannelMap(a, (0.0, top), False, s, f"Channel {channel}: bits per element (0…{top:.1f})")
+    a = latents.z[channel].astype(np.float32)
+    m = max(1, int(np.abs(a).max()))
+    what = "coded residuals" if latents.mean is not None else "values"
+    return ChannelMap(a, (-m, m), True, s, f"Channel {channel} over the picture ({what} −{m}…{m})")
 
 
 @dataclass(frozen=True)
@@ -48,12 +108,21 @@ def channel_histogram(latents: LatentData, channel: int) -> ChannelHistogram:
     )
 
 
+@cache
 def _diverging_lut() -> np.ndarray:
     import matplotlib
 
     return (matplotlib.colormaps["RdBu_r"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
 
 
+@cache
+def _sequential_lut() -> np.ndarray:
+    import matplotlib
+
+    return (matplotlib.colormaps["magma"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+
+
+@cache
 def _overlay_lut() -> np.ndarray:
     """Transparent for few bits, opaque warm colours for many."""
     import matplotlib
@@ -93,12 +162,20 @@ class LatentInspector(QWidget):
         busiest = QPushButton("Most bits")
         busiest.setToolTip("Show the channel that costs the most bits at this quality.")
         busiest.clicked.connect(self._pick_busiest)
+        self.map_kind = QComboBox()
+        self.map_kind.setToolTip("What the channel map shows: the coded values, their cost, or (for a "
+                                 "hyperprior) its predictions and its hyper-latent.")
+        for key, (label, _) in MAP_KINDS.items():
+            self.map_kind.addItem(label, key)
+        self.map_kind.currentIndexChanged.connect(lambda _: self._draw_channel(self.spin.value()))
         self.summary = QLabel("Open an image to inspect its latents.")
         self.summary.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(QLabel("Channel"))
         top.addWidget(self.spin)
         top.addWidget(busiest)
+        top.addWidget(QLabel("Map"))
+        top.addWidget(self.map_kind)
         top.addWidget(self.summary, 1)
 
         self.hist_plot = pg.PlotWidget(title="Histogram of the channel's integer values")
@@ -129,7 +206,8 @@ class LatentInspector(QWidget):
         self.map_item = pg.ImageItem()
         self.map_item.setLookupTable(_diverging_lut())
         self.map_box.addItem(self.map_item)
-        self.map_widget.setToolTip("The channel's quantised values at each 8×8 block (blue negative, red positive).")
+        self.map_widget.setToolTip("The channel over the picture, one square per latent position "
+                                   "(blue negative, red positive; bright is more for scales and bits).")
 
         self.where_widget, self.where_box, self.where_label = _image_box("Where the bits go")
         self.where_base = pg.ImageItem()
@@ -137,7 +215,7 @@ class LatentInspector(QWidget):
         self.where_overlay.setLookupTable(_overlay_lut())
         self.where_box.addItem(self.where_base)
         self.where_box.addItem(self.where_overlay)
-        self.where_widget.setToolTip("Bits spent on each 8×8 block (all channels), over the picture.")
+        self.where_widget.setToolTip("Bits spent on each latent position's block of pixels (all channels).")
 
         grid = QGridLayout()  # one row: the inspector sits in a wide, low panel under the pictures
         for col, w in enumerate((self.hist_plot, self.bits_plot, self.map_widget, self.where_widget)):
@@ -168,10 +246,16 @@ class LatentInspector(QWidget):
             self.where_base.setImage(thumbnail, levels=None)
             self.where_base.setRect(QRectF(0, 0, w, h))
         pb = latents.position_bits
+        s = latents.stride
         top = float(np.percentile(pb, 99)) if pb.size else 1.0
         self.where_overlay.setImage(pb, levels=(0.0, max(top, 1e-6)))
-        self.where_overlay.setRect(QRectF(0, 0, pb.shape[1] * 8, pb.shape[0] * 8))
-        self.where_label.setText(f"Where the bits go (bits per 8×8 block; brightest ≥ {top:.0f})")
+        self.where_overlay.setRect(QRectF(0, 0, pb.shape[1] * s, pb.shape[0] * s))
+        self.where_label.setText(f"Where the bits go (bits per {s}×{s} block; brightest ≥ {top:.0f})")
+        side = latents.mean is not None
+        for i, (_, needs_side) in enumerate(MAP_KINDS.values()):
+            self.map_kind.model().item(i).setEnabled(side or not needs_side)
+        if not side and MAP_KINDS[self.map_kind.currentData()][1]:
+            self.map_kind.setCurrentIndex(0)
         self.where_box.setRange(QRectF(0, 0, w, h), padding=0.02)
         first = self.latents_shown == 0
         self.latents_shown += 1
@@ -203,17 +287,19 @@ class LatentInspector(QWidget):
         brushes[c] = self._selected_brush
         self.bits_bars.setOpts(x=np.arange(bits.size), height=bits, brushes=brushes)
         zc = lat.z[c]
-        m = max(1, int(np.abs(zc).max()))
-        self.map_item.setImage(zc.astype(np.float32), levels=(-m, m))
-        self.map_item.setRect(QRectF(0, 0, zc.shape[1] * 8, zc.shape[0] * 8))
-        self.map_box.setRange(QRectF(0, 0, *(self._size if self._size[0] else (zc.shape[1] * 8, zc.shape[0] * 8))),
-                              padding=0.02)
-        self.map_label.setText(f"Channel {c} over the picture (values −{m}…{m})")
+        cm = channel_map(lat, c, self.map_kind.currentData() or "values")
+        self.map_item.setLookupTable(_diverging_lut() if cm.diverging else _sequential_lut())
+        self.map_item.setImage(cm.values.astype(np.float32), levels=cm.levels)
+        rect = (cm.values.shape[1] * cm.block, cm.values.shape[0] * cm.block)
+        self.map_item.setRect(QRectF(0, 0, *rect))
+        self.map_box.setRange(QRectF(0, 0, *(self._size if self._size[0] else rect)), padding=0.02)
+        self.map_label.setText(cm.label)
         total = float(bits.sum())
         share = 100.0 * float(bits[c]) / total if total else 0.0
         esc = f", {hist.escaped} outside the model's table" if hist.escaped else ""
+        side = f"; side information {lat.side_bits:,.0f} bits" if lat.mean is not None else ""
         self.summary.setText(
-            f"Channel {c} of {lat.channels}: {bits[c]:,.0f} bits ({share:.1f} % of {total:,.0f}); "
+            f"Channel {c} of {lat.channels}: {bits[c]:,.0f} bits ({share:.1f} % of {total:,.0f}{side}); "
             f"values {int(zc.min())}…{int(zc.max())}{esc}."
         )
 

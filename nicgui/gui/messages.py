@@ -101,12 +101,21 @@ class DeviceRequest:
     device: str
 
 
+@dataclass(frozen=True)
+class ModelRequest:
+    """Switch to another installed model (by name, e.g. ``default`` or ``mean-scale``)."""
+
+    model: str
+
+
 # -- results -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ModelReady:
     identity: str  # e.g. "theis-cae-s (4b2af98ba60f)"
     device: str
     channels: int
+    family: str = "theis-cae"
+    model: str = "default"  # the installed name it was loaded by
 
 
 @dataclass(frozen=True)
@@ -117,8 +126,14 @@ class LatentData:
     z: np.ndarray  # (M, h, w) int32
     bits: np.ndarray  # (M, h, w) float32
     channel_bits: np.ndarray  # (M,)
-    position_bits: np.ndarray  # (h, w): one value per 8x8 pixel block
+    position_bits: np.ndarray  # (h, w): one value per stride x stride pixel block
     probabilities: tuple[tuple[np.ndarray, np.ndarray], ...]  # per channel: (values, model probability)
+    stride: int = 8  # pixels per latent position, per side
+    # a hyperprior's side information: what it predicted for each element, and the hyper-latent
+    mean: np.ndarray | None = None  # (M, h, w)
+    scale: np.ndarray | None = None  # (M, h, w)
+    hyper: np.ndarray | None = None  # (N, hz, wz)
+    side_bits: float = 0.0
 
     @property
     def channels(self) -> int:

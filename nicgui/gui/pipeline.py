@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -22,7 +23,7 @@ from nicgui.codec.latents import Quantised
 from nicgui.codec.metrics import Metrics, abs_error_map, ssim_map
 from nicgui.codec.pictures import Picture, load_picture
 from nicgui.codec.quick_metrics import Reference, quick_metrics
-from nicgui.gui.files import atomic_write
+from nicgui.atomic import atomic_write
 from nicgui.gui.messages import ClassicOutcome, Heatmap, HeatmapKind, LatentData, Source
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class LoadedSource:
     decoded: Decoded | None = None
     analysis: Analysis | None = None  # the encoder's output, filled on first use
     png_bytes: int | None = None
+    decoder: Codec | None = None  # the codec that decoded a .nic file
 
     @cached_property
     def reference(self) -> Reference:
@@ -67,16 +69,20 @@ class Evaluation:
     classic: dict[tuple[str, HeatmapKind], ClassicOutcome] = field(default_factory=dict)
 
 
-def load_source(codec: Codec, source: Source) -> LoadedSource:
-    """Read an image or decode a .nic file (raises PictureError, NicFormatError, OSError)."""
+def load_source(codec: Codec, source: Source, reader: Callable[[bytes], Codec] | None = None) -> LoadedSource:
+    """Read an image or decode a .nic file (raises PictureError, NicFormatError, OSError).
+
+    ``reader`` picks the codec for a .nic file (the model that wrote it); default: ``codec``.
+    """
     if source.pixels is not None:
         picture = load_picture(source.pixels)
         return LoadedSource(picture, None, thumbnail(picture.rgb))
     assert source.path is not None
     if source.is_nic:
         data = source.path.read_bytes()
-        decoded = codec.decode_full(data)
-        return LoadedSource(decoded.picture, len(data), thumbnail(decoded.picture.rgb), decoded)
+        decoder = reader(data) if reader is not None else codec
+        decoded = decoder.decode_full(data)
+        return LoadedSource(decoded.picture, len(data), thumbnail(decoded.picture.rgb), decoded, decoder=decoder)
     picture = load_picture(source.path)
     return LoadedSource(picture, source.path.stat().st_size, thumbnail(picture.rgb))
 
@@ -112,7 +118,11 @@ def encode_png(picture: Picture | np.ndarray) -> bytes:
 
 def latent_data(codec: Codec, q: Quantised) -> LatentData:
     probs = tuple(codec.distributions(q))
-    return LatentData(q.quality, q.z, q.bits, q.channel_bits, q.position_bits, probs)
+    side = q.side
+    return LatentData(
+        q.quality, q.z, q.bits, q.channel_bits, q.position_bits, probs, q.stride,
+        side.mean if side else None, side.scale if side else None, side.hyper if side else None, q.side_bits,
+    )
 
 
 @cache

@@ -99,6 +99,15 @@ class Settings:
     def device(self, d: str | None) -> None:
         self.store.setValue("device", d or "")
 
+    @property
+    def model(self) -> str | None:
+        """The installed model chosen in the Model menu (None: the default)."""
+        return self._get("model") or None
+
+    @model.setter
+    def model(self, name: str | None) -> None:
+        self.store.setValue("model", name or "")
+
     # folders
     @property
     def open_dir(self) -> Path | None:

@@ -371,6 +371,19 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _=False, x=dev: self.set_device(x))
             self.device_actions[dev] = a
 
+        self.model_menu = mb.addMenu("&Model")
+        self.model_actions: dict[str, QAction] = {}
+        model_group = QActionGroup(self)
+        from nicgui.codec.weights import installed_models
+
+        for m in installed_models():
+            a = self.model_menu.addAction(f"{m.name}  ({m.model}, {m.family})")
+            a.setCheckable(True)
+            a.setToolTip(f"Compress with the installed model {m.name}: {m.model}, a {m.family} model")
+            model_group.addAction(a)
+            a.triggered.connect(lambda _=False, x=m.name: self.set_model(x))
+            self.model_actions[m.name] = a
+
         h = mb.addMenu("&Help")
         h.addAction(self.about_action)
 
@@ -551,6 +564,12 @@ class MainWindow(QMainWindow):
         self.device_label.setText(f"moving model to {device}…")
         self.client.set_device(device)
 
+    def set_model(self, name: str) -> None:
+        """Compress with another installed model from now on (remembered for the next start)."""
+        self.settings.model = name
+        self.device_label.setText(f"loading model {name}…")
+        self.client.set_model(name)
+
     # == results ===================================================================================
     def _ready(self, m: ModelReady) -> None:
         first = self.model is None
@@ -559,6 +578,8 @@ class MainWindow(QMainWindow):
         self.device_label.setToolTip("The model and the device it runs on (Device menu to switch)")
         dev = "cuda" if m.device.startswith("cuda") else "cpu"
         self.device_actions[dev].setChecked(True)
+        if m.model in self.model_actions:
+            self.model_actions[m.model].setChecked(True)
         if not first:
             self.client.refresh()
         self._update_info()

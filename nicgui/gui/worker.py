@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -23,15 +24,18 @@ from nicgui.codec.api import Codec
 from nicgui.codec.bitstream import NicFormatError
 from nicgui.codec.pictures import PictureError, load_picture
 from nicgui.codec.weights import WeightsError
+from nicgui.errors import NicguiError
 from nicgui.gui import pipeline
 from nicgui.gui.cache import LruCache
-from nicgui.gui.files import atomic_write
+from nicgui.app.batch import output_paths
+from nicgui.atomic import atomic_write
 from nicgui.gui.messages import (
     BatchProgress,
     BatchRequest,
     BatchSummary,
     ClassicOutcome,
     DeviceRequest,
+    ModelRequest,
     Failure,
     Loaded,
     ModelReady,
@@ -51,7 +55,7 @@ RESULTS_BYTES = 1 << 30  # at most this much memory in cached results
 WORKER_NICE = 5  # how much lower the worker (and the compute threads it starts) runs than the GUI
 
 # Errors a user can cause (bad files, wrong model, full disk): shown as one line, never a traceback.
-EXPECTED_ERRORS = (PictureError, NicFormatError, WeightsError, OSError, ValueError, MemoryError)
+EXPECTED_ERRORS = (NicguiError, PictureError, NicFormatError, WeightsError, OSError, ValueError, MemoryError)
 
 
 class LatestGeneration:
@@ -88,6 +92,7 @@ def describe(error: BaseException) -> str:
 @dataclass
 class _Batch:
     request: BatchRequest
+    outputs: list[Path]
     index: int = 0
     compressed: int = 0
     skipped: int = 0
@@ -125,6 +130,7 @@ class Worker(QObject):
         self._latest = latest
         self._threads = threads
         self.codec: Codec | None = None
+        self._readers: dict[tuple[str, bytes], Codec] = {}  # models of opened .nic files, by identity
         self._sources: LruCache[pipeline.LoadedSource] = LruCache(SOURCES_KEPT, 1 << 62)
         self._results: LruCache[pipeline.Evaluation] = LruCache(RESULTS_KEPT, RESULTS_BYTES)
         self._batch: _Batch | None = None
@@ -148,7 +154,9 @@ class Worker(QObject):
 
     def _announce(self) -> None:
         assert self.codec is not None
-        self.ready.emit(ModelReady(str(self.codec.identity), str(self.codec.device), self.codec.channels))
+        c = self.codec
+        name = c.weights.path.stem if c.weights.path is not None else c.identity.name
+        self.ready.emit(ModelReady(str(c.identity), str(c.device), c.channels, c.family, name))
 
     @Slot(object)
     def handle(self, request: object) -> None:
@@ -161,6 +169,8 @@ class Worker(QObject):
             self._start_batch(request)
         elif isinstance(request, DeviceRequest):
             self._set_device(request)
+        elif isinstance(request, ModelRequest):
+            self._set_model(request)
         else:
             log.error("unknown request %r", request)
 
@@ -190,7 +200,7 @@ class Worker(QObject):
         codec = self.codec
         src = self._sources.get(req.source.key)
         if src is None:
-            src = pipeline.load_source(codec, req.source)
+            src = pipeline.load_source(codec, req.source, self._reader)
             self._sources.put(req.source.key, src)
         if req.load:
             self.loaded.emit(self._loaded(req, src))
@@ -238,7 +248,7 @@ class Worker(QObject):
         nic = None
         if src.decoded is not None:
             d = src.decoded
-            nic = NicStats(d.header, d.size, d.seconds, pipeline.latent_data(self.codec, d.quantised))
+            nic = NicStats(d.header, d.size, d.seconds, pipeline.latent_data(src.decoder or self.codec, d.quantised))
         return Loaded(
             req.generation, req.source, src.picture, src.thumbnail, src.file_bytes,
             pipeline.raw_bytes(src.picture), nic, str(self.codec.device),
@@ -259,7 +269,7 @@ class Worker(QObject):
         if self._batch is not None:
             self.failed.emit(Failure("batch", "A batch is already running", job=req.job))
             return
-        self._batch = _Batch(req)
+        self._batch = _Batch(req, output_paths(req.files, req.out_dir))
         QTimer.singleShot(0, self._batch_step)
 
     def _batch_step(self) -> None:
@@ -277,7 +287,7 @@ class Worker(QObject):
             )
             return
         path = req.files[b.index]
-        out = (req.out_dir or path.parent) / (path.stem + ".nic")
+        out = b.outputs[b.index]
         try:
             if out.exists() and not req.overwrite:
                 b.skipped += 1
@@ -291,9 +301,45 @@ class Worker(QObject):
         except EXPECTED_ERRORS as e:
             b.failed += 1
             b.errors.append(f"{path.name}: {describe(e)}")
+        except Exception as e:  # a bug must not stop the batch for good: count it and go on
+            log.exception("batch: %s failed", path)
+            b.failed += 1
+            b.errors.append(f"{path.name}: internal error: {e}")
         b.index += 1
         self.batch_progress.emit(BatchProgress(req.job, b.index, len(req.files), path.name))
         QTimer.singleShot(0, self._batch_step)
+
+    # -- models ----------------------------------------------------------------------------------
+    def _reader(self, data: bytes) -> Codec:
+        """The codec for a .nic file: the loaded model if it wrote it, else the installed one that did."""
+        from nicgui.codec.api import load_model_for
+        from nicgui.codec.bitstream import read_header
+
+        assert self.codec is not None
+        h = read_header(data)[0]
+        key = (h.model_name, h.model_digest)
+        if key == (self.codec.identity.name, self.codec.identity.digest):
+            return self.codec
+        if key not in self._readers:
+            self._readers[key] = load_model_for(data, str(self.codec.device))
+        return self._readers[key]
+
+    def _set_model(self, req: ModelRequest) -> None:
+        from nicgui.codec.api import load_model
+
+        device = str(self.codec.device) if self.codec is not None else self._device
+        try:
+            t0 = time.perf_counter()
+            codec = load_model(req.model, device)
+            log.info("model %s loaded in %.2f s", codec.identity, time.perf_counter() - t0)
+        except (RuntimeError, *EXPECTED_ERRORS) as e:
+            self.failed.emit(Failure("model", f"Cannot load model {req.model}: {describe(e)}"))
+            return
+        self.codec = codec
+        for src in self._sources.values():  # pictures are analysed again by the new model
+            src.analysis = None
+        self._results.clear()
+        self._announce()
 
     # -- device ----------------------------------------------------------------------------------
     def _set_device(self, req: DeviceRequest) -> None:
@@ -309,6 +355,7 @@ class Worker(QObject):
         for src in self._sources.values():  # the encoder's output differs (slightly) per device
             src.analysis = None
         self._results.clear()
+        self._readers.clear()
         self._announce()
 
 

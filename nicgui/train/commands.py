@@ -30,7 +30,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from nicgui.train.export import export_checkpoint
 
-    identity = export_checkpoint(Path(args.checkpoint), Path(args.output), note=args.note)
+    identity = export_checkpoint(Path(args.checkpoint), Path(args.output), note=args.note, float16=args.float16)
     print(f"{args.output}: model {identity}")
     return 0
 
@@ -83,6 +83,8 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
     x.add_argument("checkpoint")
     x.add_argument("-o", "--output", required=True, help="output .safetensors")
     x.add_argument("--note", default="", help="free text stored in the file (recipe, figures)")
+    x.add_argument("--float16", action="store_true", help="store the float parameters at half precision "
+                   "(half the file size; the integer tables stay exact)")
     x.set_defaults(func=cmd_export)
 
     e = sub.add_parser("eval", help="rate-distortion evaluation against JPEG, WebP and AVIF")

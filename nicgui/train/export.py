@@ -24,6 +24,6 @@ def load_checkpoint(path: Path) -> tuple[CodecModel, int, dict]:
     return model.eval(), int(ck.get("step", 0)), ck
 
 
-def export_checkpoint(checkpoint: Path, output: Path, note: str = "") -> ModelIdentity:
+def export_checkpoint(checkpoint: Path, output: Path, note: str = "", float16: bool = False) -> ModelIdentity:
     model, step, _ = load_checkpoint(checkpoint)
-    return save_weights(model, output, info={"steps": step, "note": note})
+    return save_weights(model, output, info={"steps": step, "note": note}, float16=float16)

@@ -23,6 +23,7 @@ import torch
 from pytorch_msssim import ms_ssim
 from torch import nn
 
+from nicgui.atomic import atomic_path
 from nicgui.codec.models import CodecModel, create
 from nicgui.codec.quality import anchor_lambdas, quality_position
 from nicgui.train.data import CropSampler, list_images, load_rgb
@@ -97,13 +98,12 @@ def learning_rate(cfg: TrainConfig, done: int, fraction: float) -> float:
 
 
 def save_checkpoint(path: Path, model: CodecModel, opt, step: int) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(
-        {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "family": model.family,
-         "config": model.cfg.to_dict()},
-        tmp,
-    )
-    tmp.replace(path)
+    with atomic_path(path, overwrite=True) as tmp:
+        torch.save(
+            {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "family": model.family,
+             "config": model.cfg.to_dict()},
+            tmp,
+        )
 
 
 def load_start(cfg: TrainConfig) -> tuple[CodecModel, dict | None, int]:

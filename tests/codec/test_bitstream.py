@@ -126,3 +126,60 @@ def test_fuzzed_files_never_crash(good, codec, data):
         assert str(e)
     else:
         assert pic.rgb.dtype == np.uint8 and pic.width * pic.height <= 2**27
+
+
+def _set_size(data: bytes, width: int, height: int, tile: int | None = None) -> bytes:
+    b = bytearray(data)
+    struct.pack_into("<II", b, 12, width, height)
+    if tile is not None:
+        name_len = b[20]
+        struct.pack_into("<H", b, 39 + name_len, tile)
+    return _recrc(bytes(b))
+
+
+def test_the_decompression_bomb_is_refused_at_once(codec, photo):
+    import resource
+    import time
+
+    small = codec.encode(np.ascontiguousarray(photo[:16, :16]), 50)  # one tile
+    bomb = _set_size(small, 11585, 11585, 4096)  # still one tile: every check but the size passes
+    assert len(bomb) < 300
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for budget in ({}, {"max_pixels": None}):  # the default budget, and the format's own limit
+        t0 = time.perf_counter()
+        with pytest.raises(NicFormatError, match="budget|too short"):
+            codec.decode(bomb, **budget)
+        assert time.perf_counter() - t0 < 1.0
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 50_000  # kB
+
+
+def test_tiny_tiles_are_refused(good, codec):
+    with pytest.raises(NicFormatError, match="tile size"):
+        codec.decode(_set_size(good, 192, 128, 1))
+
+
+def test_over_read_of_a_stream_is_caught(good, codec):
+    # a larger picture announced over the same streams: the coder would run out of data
+    nic = read_nic(good)
+    header = NicHeader(**{**nic.header.__dict__, "width": 192, "height": 129})
+    with pytest.raises((NicFormatError, ValueError)):
+        codec.decode(write_nic(NicFile(header, nic.payloads + nic.payloads[:2], nic.icc, nic.alpha)))
+
+
+def test_decode_of_a_path_says_to_pass_bytes(codec, tmp_path):
+    with pytest.raises(TypeError, match="bytes"):
+        codec.decode(tmp_path / "x.nic")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_mutated_version_2_files_fail_cleanly(good, codec, data):
+    b = bytearray(good)
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(b) - 1))
+        b[i] = data.draw(st.integers(0, 255))
+    mutated = _recrc(bytes(b)) if data.draw(st.booleans()) else bytes(b)
+    try:
+        codec.decode(mutated)
+    except NicFormatError:
+        pass

@@ -10,7 +10,8 @@ import pytest
 from nicgui.codec.metrics import Metrics
 from nicgui.codec.pictures import Picture
 from nicgui.gui.cache import LruCache
-from nicgui.gui.files import atomic_write, expand, images_in
+from nicgui.atomic import atomic_write
+from nicgui.gui.files import expand, images_in
 from nicgui.gui.inspector import channel_histogram
 from nicgui.gui.messages import BatchSummary, Heatmap, HeatmapKind, LatentData, Outcome, Source, format_bytes
 from nicgui.gui.pipeline import colour_table, colourise, heatmap, raw_bytes, thumbnail

@@ -173,3 +173,34 @@ def test_torchrun_trains_data_parallel_on_two_processes(folder, tmp_path):
     assert torch.load(out / "last.pt", weights_only=True)["step"] == 4
     rows = list(csv.DictReader((out / "log.csv").open()))
     assert [int(row["step"]) for row in rows] == [2, 4]  # written once, by rank 0
+
+
+def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(folder, tmp_path):
+    second = tmp_path / "more"
+    second.mkdir()
+    Image.fromarray(synthetic_photo(80, 80, seed=9)).save(second / "x.png")
+    out = tmp_path / "ms"
+    args = ["train", str(folder), str(second), "--out", str(out), "--model", "mean-scale", "--steps", "2",
+            "--batch", "2", "--crop", "64", "--no-progress", "--bf16"]
+    assert main(args) == 0
+    ck = torch.load(out / "last.pt", weights_only=True)
+    assert ck["step"] == 2 and ck["family"] == "mean-scale"
+    assert main(args + ["--resume", str(out / "last.pt")]) == 0
+    weights = tmp_path / "ms.safetensors"
+    assert main(["export", str(out / "last.pt"), "-o", str(weights), "--float16"]) == 0
+    codec = Codec(load_weights(weights))
+    assert codec.family == "mean-scale" and codec.model.g_a[0].weight.dtype == torch.float32
+    img = synthetic_photo(40, 48)
+    assert codec.decode(codec.encode(img, 50)).rgb.shape == img.shape
+    ev = tmp_path / "eval"
+    assert main(["eval", str(folder), "--out", str(ev), "--weights", str(weights), "--qualities", "10,90",
+                 "--codecs", "jpeg", "--limit", "1"]) == 0
+    assert len(json.loads((ev / "summary.json").read_text())["curves"]["nicgui"]) == 2
+
+
+def test_hyperprior_training_lowers_the_loss(folder, tmp_path):
+    cfg = TrainConfig(data=folder, out=tmp_path / "r", model="mean-scale", steps=40, batch=2, crop=64,
+                      lr=1e-3, warmup=5, save_every=1000, log_every=20)
+    train(cfg, progress=False)
+    rows = [r for r in csv.DictReader((tmp_path / "r" / "log.csv").open()) if r["kind"] == "train"]
+    assert float(rows[-1]["loss"]) < 0.7 * float(rows[0]["loss"])
