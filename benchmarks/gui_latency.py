@@ -129,21 +129,33 @@ def main() -> int:
     probe.stop()
 
     ms = lambda s: 1000 * s  # noqa: E731
-    print(f"image            {args.image.name}: {w}x{h} ({w * h / 1e6:.1f} MP) on {o.device}, "
-          f"{worker_threads()} worker thread(s), model {client.model.identity if client.model else '?'}")
-    print(f"first result     {first_s:.2f} s after opening (load + encoder network + first quality); "
-          f"longest GUI block meanwhile {open_block:.0f} ms")
-    print(f"slider moves     {len(latencies)}: median {ms(statistics.median(latencies)):.0f} ms, "
-          f"min {ms(min(latencies)):.0f}, p90 {ms(_p(latencies, 90)):.0f}, max {ms(max(latencies)):.0f} ms "
-          "(move -> reconstruction and metrics on screen)")
-    print(f"  worker share   median {ms(statistics.median(workers)):.0f} ms: decoder network "
-          f"{ms(statistics.median(decodes)):.0f} ms, quantise+entropy coding "
-          f"{ms(statistics.median([a - b - c for a, b, c in zip(workers, decodes, metrics)])):.0f} ms, "
-          f"metrics+error map {ms(statistics.median(metrics)):.0f} ms")
-    print(f"  GUI thread     applying a result: median {ms(statistics.median(apply_s)):.1f} ms, "
-          f"max {ms(max(apply_s)):.1f} ms")
-    print(f"GUI thread block longest {moves_block:.0f} ms during the moves "
-          f"(event-loop tick every {TICK_MS} ms; p99 extra delay {np.percentile(gaps, 99):.1f} ms)")
+    print(
+        f"image            {args.image.name}: {w}x{h} ({w * h / 1e6:.1f} MP) on {o.device}, "
+        f"{worker_threads()} worker thread(s), model {client.model.identity if client.model else '?'}"
+    )
+    print(
+        f"first result     {first_s:.2f} s after opening (load + encoder network + first quality); "
+        f"longest GUI block meanwhile {open_block:.0f} ms"
+    )
+    print(
+        f"slider moves     {len(latencies)}: median {ms(statistics.median(latencies)):.0f} ms, "
+        f"min {ms(min(latencies)):.0f}, p90 {ms(_p(latencies, 90)):.0f}, max {ms(max(latencies)):.0f} ms "
+        "(move -> reconstruction and metrics on screen)"
+    )
+    print(
+        f"  worker share   median {ms(statistics.median(workers)):.0f} ms: decoder network "
+        f"{ms(statistics.median(decodes)):.0f} ms, quantise+entropy coding "
+        f"{ms(statistics.median([a - b - c for a, b, c in zip(workers, decodes, metrics, strict=True)])):.0f} ms, "
+        f"metrics+error map {ms(statistics.median(metrics)):.0f} ms"
+    )
+    print(
+        f"  GUI thread     applying a result: median {ms(statistics.median(apply_s)):.1f} ms, "
+        f"max {ms(max(apply_s)):.1f} ms"
+    )
+    print(
+        f"GUI thread block longest {moves_block:.0f} ms during the moves "
+        f"(event-loop tick every {TICK_MS} ms; p99 extra delay {np.percentile(gaps, 99):.1f} ms)"
+    )
     print(f"moving back      median {ms(statistics.median(back)):.1f} ms (recent results cache)")
     window.close()
     tmp.cleanup()
@@ -154,7 +166,7 @@ def _max_block(ticks: list[float]) -> float:
     """Longest gap between probe ticks beyond the tick interval, in ms."""
     if len(ticks) < 2:
         return float("nan")
-    return max(b - a for a, b in zip(ticks, ticks[1:])) * 1000 - TICK_MS
+    return max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) * 1000 - TICK_MS
 
 
 def _p(values: list[float], pct: float) -> float:

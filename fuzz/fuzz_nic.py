@@ -79,8 +79,17 @@ def mutate(data: bytes, rng: np.random.Generator) -> bytes:
         b[i : i + n] = rng.integers(0, 256, min(n, len(b) - i), np.uint8).tobytes()
     elif kind == 3:  # extreme header fields (offsets of the fixed part and after the name)
         name_len = b[20] if len(b) > 20 else 0
-        fields = [(8, "<B"), (9, "<B"), (10, "<B"), (11, "<B"), (12, "<I"), (16, "<I"),
-                  (37 + name_len, "<H"), (39 + name_len, "<H"), (41 + name_len, "<B")]
+        fields = [
+            (8, "<B"),
+            (9, "<B"),
+            (10, "<B"),
+            (11, "<B"),
+            (12, "<I"),
+            (16, "<I"),
+            (37 + name_len, "<H"),
+            (39 + name_len, "<H"),
+            (41 + name_len, "<B"),
+        ]
         off, fmt = fields[int(rng.integers(len(fields)))]
         big = {"<B": 255, "<H": 65535, "<I": 2**32 - 1}[fmt]
         value = int(rng.choice([0, 1, 2, 3, 4, 16, 63, 64, 4096, 11585, 65535, big, int(rng.integers(big + 1))]))
@@ -96,8 +105,11 @@ def mutate(data: bytes, rng: np.random.Generator) -> bytes:
         b[-n - 4 : -4] = rng.integers(0, 256, n, np.uint8).tobytes()
     else:  # bytes appended or removed in the middle
         i = int(rng.integers(len(b)))
-        b = b[:i] + bytearray(rng.integers(0, 256, int(rng.integers(1, 9)), np.uint8).tobytes()) + b[i:] \
-            if rng.random() < 0.5 else b[:i] + b[i + int(rng.integers(1, 9)) :]
+        b = (
+            b[:i] + bytearray(rng.integers(0, 256, int(rng.integers(1, 9)), np.uint8).tobytes()) + b[i:]
+            if rng.random() < 0.5
+            else b[:i] + b[i + int(rng.integers(1, 9)) :]
+        )
     if len(b) >= 8 and rng.random() < 0.5:
         return _recrc(b)
     return bytes(b)
@@ -118,7 +130,7 @@ def run(n: int, seed: int, max_seconds: float, out_dir: Path) -> int:
     rng = np.random.default_rng(seed)
     counts = {"decoded": 0, "refused": 0}
     slowest = (0.0, b"")
-    for i, (codec, data) in enumerate(pool):  # warm-up: every seed decodes
+    for codec, data in pool:  # warm-up: every seed decodes
         codec.decode(data)
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t_start = time.perf_counter()
@@ -147,9 +159,11 @@ def run(n: int, seed: int, max_seconds: float, out_dir: Path) -> int:
         if (i + 1) % 10000 == 0:
             log.info("%d inputs, %s, %.0f s", i + 1, counts, time.perf_counter() - t_start)
     growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base_rss
-    print(f"{n} inputs in {time.perf_counter() - t_start:.0f} s: {counts['decoded']} decoded, "
-          f"{counts['refused']} refused with a documented error, slowest {slowest[0] * 1000:.0f} ms, "
-          f"peak memory growth {growth:.0f} MB")
+    print(
+        f"{n} inputs in {time.perf_counter() - t_start:.0f} s: {counts['decoded']} decoded, "
+        f"{counts['refused']} refused with a documented error, slowest {slowest[0] * 1000:.0f} ms, "
+        f"peak memory growth {growth:.0f} MB"
+    )
     if growth > 200:
         log.error("peak memory grew by %.0f MB", growth)
         return 1

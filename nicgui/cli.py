@@ -57,8 +57,10 @@ def cmd_encode(args: argparse.Namespace) -> int:
     data = _codec(args).encode(picture, args.quality)
     _write(out, data, args.force)
     bpp = 8 * len(data) / (picture.width * picture.height)
-    print(f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}, quality {args.quality}, "
-          f"{len(data)} bytes, {bpp:.3f} bpp")
+    print(
+        f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}, quality {args.quality}, "
+        f"{len(data)} bytes, {bpp:.3f} bpp"
+    )
     return 0
 
 
@@ -147,14 +149,15 @@ def _not_an_app_start(argv: list[str]) -> str | None:
     if "--screenshot" in argv:
         return None
     if headless:
-        return ("no display to open the window on (set DISPLAY, or QT_QPA_PLATFORM=offscreen); "
-                "'nicgui --help' lists the commands that need none")
+        return (
+            "no display to open the window on (set DISPLAY, or QT_QPA_PLATFORM=offscreen); "
+            "'nicgui --help' lists the commands that need none"
+        )
     if sys.platform.startswith("linux") and os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
         import ctypes.util
 
         if ctypes.util.find_library("xcb-cursor") is None:  # Qt would abort loading its xcb plugin
-            return ("Qt's X11 plugin needs the library libxcb-cursor0 (Debian/Ubuntu: "
-                    "sudo apt install libxcb-cursor0)")
+            return "Qt's X11 plugin needs the library libxcb-cursor0 (Debian/Ubuntu: sudo apt install libxcb-cursor0)"
     return None
 
 

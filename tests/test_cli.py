@@ -115,8 +115,9 @@ def test_oversized_image_is_refused_from_its_header(tmp_path, capsys):
 
     big = tmp_path / "big.png"  # announces 16384 x 16384, holds no pixel data worth decoding
     ihdr = struct.pack(">IIBBBBB", 16384, 16384, 8, 2, 0, 0, 0)
-    big.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 100))
-                    + chunk(b"IEND", b""))
+    big.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b"")
+    )
     t0 = time.perf_counter()
     assert main(["encode", str(big), "-o", str(tmp_path / "big.nic")]) == 1
     assert time.perf_counter() - t0 < 5

@@ -199,9 +199,8 @@ def test_corrupt_body_raises_oserror_on_load(nic_file):
 
 def test_truncated_file_raises_oserror_on_load(nic_file):
     nic_file.write_bytes(nic_file.read_bytes()[:-40])
-    with Image.open(nic_file) as im:
-        with pytest.raises(OSError, match="truncated"):
-            im.convert("RGB")
+    with Image.open(nic_file) as im, pytest.raises(OSError, match="truncated"):
+        im.convert("RGB")
 
 
 def test_file_from_other_weights_raises_oserror(nic_file):
@@ -212,6 +211,26 @@ def test_file_from_other_weights_raises_oserror(nic_file):
     assert data[digest_at : digest_at + 16] == nic.header.model_digest
     body = data[:digest_at] + bytes(16) + data[digest_at + 16 : -4]
     nic_file.write_bytes(_with_crc(body))
-    with Image.open(nic_file) as im:
-        with pytest.raises(OSError, match="model"):
-            im.load()
+    with Image.open(nic_file) as im, pytest.raises(OSError, match="model"):
+        im.load()
+
+
+def test_a_file_of_another_installed_model_decodes_with_that_model(tmp_path, photo, monkeypatch):
+    from nicgui.codec.api import Codec
+    from nicgui.codec.weights import load_weights, save_weights
+    from tests.codec.test_hyperprior import _trained_a_little
+
+    save_weights(_trained_a_little(3), tmp_path / "ms-plugin.safetensors")
+    monkeypatch.setenv("NICGUI_WEIGHTS_DIR", str(tmp_path))
+    other = Codec(load_weights(tmp_path / "ms-plugin.safetensors"))
+    path = tmp_path / "hp.nic"
+    path.write_bytes(other.encode(photo, 50))
+    with Image.open(path) as im:
+        assert im.info["family"] == "mean-scale"
+        assert np.asarray(im.convert("RGB")).shape == photo.shape
+
+
+def test_pillows_own_pixel_limit_applies(nic_file, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # the file is 192 x 128
+    with pytest.raises(Image.DecompressionBombError):
+        Image.open(nic_file)

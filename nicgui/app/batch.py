@@ -17,7 +17,9 @@ def output_paths(files: Sequence[Path], out_dir: Path | None, suffix: str = NIC_
     """
     plain = [(out_dir or f.parent) / (f.stem + suffix) for f in files]
     clashes = Counter(plain)
-    named = [(out_dir or f.parent) / (f.name + suffix) if clashes[p] > 1 else p for f, p in zip(files, plain)]
+    named = [
+        (out_dir or f.parent) / (f.name + suffix) if clashes[p] > 1 else p for f, p in zip(files, plain, strict=True)
+    ]
     seen: Counter[Path] = Counter()
     out = []
     for p in named:

@@ -11,7 +11,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -108,7 +107,7 @@ class Codec:
     def channels(self) -> int:
         return self.model.latent_channels
 
-    def to(self, device: str | torch.device) -> "Codec":
+    def to(self, device: str | torch.device) -> Codec:
         """The same model on another device."""
         return Codec(self.weights, device)
 
@@ -123,7 +122,12 @@ class Codec:
         a = np.pad(pic.rgb, ((0, ph), (0, pw), (0, 0)), mode="edge") if ph or pw else pic.rgb
         x = torch.from_numpy(np.require(a, requirements=("C", "W"))).permute(2, 0, 1)[None].float()
         y = run_tiled(
-            self.model.analysis, x, ENCODER_TILE, self.model.encoder_margin, Fraction(1, s), self.channels,
+            self.model.analysis,
+            x,
+            ENCODER_TILE,
+            self.model.encoder_margin,
+            Fraction(1, s),
+            self.channels,
             self.device,
         )
         return Analysis(pic, y[0].numpy(), time.perf_counter() - t0)
@@ -152,8 +156,16 @@ class Codec:
     def write(self, picture: Picture, q: Quantised) -> bytes:
         """Entropy-code latents tile by tile and wrap them in the .nic container."""
         header = NicHeader(
-            picture.width, picture.height, picture.mode, q.quality, self.identity.name,
-            self.identity.digest, self.channels, self.model.coding_tile, self.family, VERSION,
+            picture.width,
+            picture.height,
+            picture.mode,
+            q.quality,
+            self.identity.name,
+            self.identity.digest,
+            self.channels,
+            self.model.coding_tile,
+            self.family,
+            VERSION,
         )
         payloads = [self.model.encode_tile(q, tile, marker=True) for tile in self._tiles(header)]
         alpha = picture.alpha.tobytes() if picture.alpha is not None else None
@@ -262,7 +274,8 @@ def load_model(weights: str | Path | None = None, device: str | None = None) -> 
         path = find_weights()
     else:
         p = Path(weights)
-        path = p if p.suffix == ".safetensors" and (p.is_file() or p.parent != Path(".")) else find_weights(str(weights))
+        is_file = p.suffix == ".safetensors" and (p.is_file() or p.parent != Path("."))
+        path = p if is_file else find_weights(str(weights))
     return Codec(load_weights(path), resolve_device(device))
 
 

@@ -48,8 +48,6 @@ FAMILY_CODES = {f.name: code for code, f in FAMILIES.items()}
 STRIDE = FAMILIES[1].stride  # the CAE's, kept for version 1 readers
 
 
-
-
 @dataclass(frozen=True)
 class NicHeader:
     width: int

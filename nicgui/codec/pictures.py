@@ -30,8 +30,18 @@ log = logging.getLogger(__name__)
 MODES = ("L", "LA", "RGB", "RGBA")
 # what Pillow raises on malformed files besides OSError (seen in fuzzing: struct.error in EXIF and
 # TIFF tags, TypeError, IndexError, ...): all of them are bad input, not bugs
-_PILLOW_FAILURES = (OSError, SyntaxError, ValueError, struct.error, TypeError, IndexError, KeyError,
-                    ZeroDivisionError, EOFError, AttributeError)
+_PILLOW_FAILURES = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    struct.error,
+    TypeError,
+    IndexError,
+    KeyError,
+    ZeroDivisionError,
+    EOFError,
+    AttributeError,
+)
 _DEPTH = {"I;16": 65535.0, "I;16B": 65535.0, "I;16L": 65535.0, "I;16N": 65535.0}
 
 
@@ -69,6 +79,7 @@ def _to_8bit_grey(im: Image.Image) -> Image.Image:
         top = 1.0 if arr.max(initial=0) <= 1.0 else 255.0
     return Image.fromarray(np.clip(np.nan_to_num(arr) / top * 255.0 + 0.5, 0, 255).astype(np.uint8), "L")
 
+
 @dataclass
 class Picture:
     rgb: np.ndarray  # (H, W, 3) uint8; for grey pictures the three planes are equal
@@ -99,7 +110,7 @@ class Picture:
         return self.mode in ("L", "LA")
 
     @classmethod
-    def from_array(cls, a: np.ndarray) -> "Picture":
+    def from_array(cls, a: np.ndarray) -> Picture:
         """From a uint8 array: (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA."""
         a = np.asarray(a)
         if a.dtype != np.uint8:
@@ -113,7 +124,7 @@ class Picture:
         raise PictureError(f"expected an (H, W), (H, W, 3) or (H, W, 4) array, got shape {a.shape}")
 
     @classmethod
-    def from_pil(cls, im: Image.Image) -> "Picture":
+    def from_pil(cls, im: Image.Image) -> Picture:
         """From a Pillow image of any mode; applies its EXIF orientation."""
         icc = im.info.get("icc_profile") or None
         fmt = im.format
@@ -173,8 +184,9 @@ def check_size(width: int, height: int, max_pixels: int | None = DEFAULT_PIXEL_B
         )
 
 
-def load_picture(source: str | Path | bytes | Image.Image | np.ndarray,
-                 max_pixels: int | None = DEFAULT_PIXEL_BUDGET) -> Picture:
+def load_picture(
+    source: str | Path | bytes | Image.Image | np.ndarray, max_pixels: int | None = DEFAULT_PIXEL_BUDGET
+) -> Picture:
     """A picture from a path, file bytes, a Pillow image or a uint8 array.
 
     Files are checked against ``max_pixels`` from their header, before any pixel is decoded.

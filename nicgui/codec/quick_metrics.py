@@ -150,7 +150,7 @@ def quick_metrics(a: np.ndarray | Reference, b: np.ndarray) -> Metrics:
     p = math.inf if m == 0 else 10.0 * math.log10(255.0**2 / m)
     with torch.inference_mode():
         levels = []
-        for i, (strips, y) in enumerate(zip((ref or Reference(a)).scales(), _scales(b))):
+        for i, (strips, y) in enumerate(zip((ref or Reference(a)).scales(), _scales(b), strict=True)):
             s, cs = _ssim_cs(strips, y)
             if i == 0:
                 ssim = float(s.mean())

@@ -34,8 +34,6 @@ DEFAULT_WEIGHTS = "default.safetensors"
 MAX_TENSOR_ELEMENTS = 2**28  # a config asking for more parameters than this in one tensor is refused
 
 
-
-
 @dataclass(frozen=True)
 class ModelIdentity:
     """What a .nic file records about the model that made it."""
@@ -132,8 +130,10 @@ def load_weights(path: Path, device: str | torch.device = "cpu") -> LoadedWeight
     if meta.get("format") != FORMAT:
         raise WeightsError(f"{path} is not a nicgui weights file")
     if meta.get("format_version") not in READABLE_FORMAT_VERSIONS:
-        raise WeightsError(f"{path} has weights format {meta.get('format_version')}, expected one of "
-                           f"{', '.join(READABLE_FORMAT_VERSIONS)}")
+        raise WeightsError(
+            f"{path} has weights format {meta.get('format_version')}, expected one of "
+            f"{', '.join(READABLE_FORMAT_VERSIONS)}"
+        )
     model = _build(path, meta, arrays)
     try:
         state = {k: torch.from_numpy(v).float() for k, v in arrays.items() if not k.startswith("tables.")}
@@ -143,8 +143,9 @@ def load_weights(path: Path, device: str | torch.device = "cpu") -> LoadedWeight
     try:
         model.load_tables(model.table_keys(arrays))
     except (KeyError, ValueError, IndexError) as e:
-        raise WeightsError(f"{path}: its probability tables are missing or do not fit the model ({e}); "
-                           "re-export it") from e
+        raise WeightsError(
+            f"{path}: its probability tables are missing or do not fit the model ({e}); re-export it"
+        ) from e
     model.eval().to(device)
     try:
         info = json.loads(meta.get("info", "{}"))

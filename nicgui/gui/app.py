@@ -22,9 +22,9 @@ SCREENSHOT_TIMEOUT_S = 600
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="nicgui", description="Compress and inspect images with a neural codec (opens the app).",
-        epilog="Subcommands encode, decode, info, train, export and eval work without the window; "
-        "see 'nicgui --help'.",
+        prog="nicgui",
+        description="Compress and inspect images with a neural codec (opens the app).",
+        epilog="Subcommands encode, decode, info, train, export and eval work without the window; see 'nicgui --help'.",
     )
     p.add_argument("files", nargs="*", type=Path, help="images or .nic files to open")
     p.add_argument("--quality", type=int, help="quality 1..100 to start with")
@@ -32,8 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="installed model by name (default, mean-scale, ...; default: the last one chosen)")
     p.add_argument("--weights", help="weights file (.safetensors) to use instead of an installed model")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render the window offscreen to a PNG and exit")
-    p.add_argument("--size", default=f"{SCREENSHOT_SIZE[0]}x{SCREENSHOT_SIZE[1]}", metavar="WxH",
-                   help="window size for --screenshot (default %(default)s)")
+    p.add_argument(
+        "--size",
+        default=f"{SCREENSHOT_SIZE[0]}x{SCREENSHOT_SIZE[1]}",
+        metavar="WxH",
+        help="window size for --screenshot (default %(default)s)",
+    )
     p.add_argument("-f", "--force", action="store_true", help="let --screenshot overwrite an existing file")
     p.add_argument("-v", "--verbose", action="store_true", help="log what the app does")
     return p

@@ -35,7 +35,11 @@ class BatchDialog(QDialog):
     """Compress many images at one quality; shows progress and a summary at the end."""
 
     def __init__(
-        self, client: CodecClient, quality: int, file_list: list[Path], folder: Path | None,
+        self,
+        client: CodecClient,
+        quality: int,
+        file_list: list[Path],
+        folder: Path | None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

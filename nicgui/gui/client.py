@@ -26,11 +26,11 @@ from nicgui.gui.messages import (
     BatchSummary,
     ClassicOutcome,
     DeviceRequest,
-    ModelRequest,
     Failure,
     HeatmapKind,
     Loaded,
     ModelReady,
+    ModelRequest,
     Outcome,
     SaveRequest,
     Source,
@@ -318,4 +318,3 @@ class CodecClient(QObject):
         self._answered = max(self._answered, generation)
         if generation == self._generation:
             self.busy_changed.emit(False)
-

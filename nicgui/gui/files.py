@@ -8,8 +8,23 @@ from pathlib import Path
 from nicgui.gui.messages import NIC_SUFFIX
 
 IMAGE_SUFFIXES = (
-    ".png", ".jpg", ".jpeg", ".jpe", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".pbm",
-    ".pnm", ".tga", ".avif", ".jp2", ".ico",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".jpe",
+    ".webp",
+    ".tif",
+    ".tiff",
+    ".bmp",
+    ".gif",
+    ".ppm",
+    ".pgm",
+    ".pbm",
+    ".pnm",
+    ".tga",
+    ".avif",
+    ".jp2",
+    ".ico",
 )
 OPEN_FILTER = (
     "Images and .nic files (" + " ".join(f"*{s}" for s in (*IMAGE_SUFFIXES, NIC_SUFFIX)) + ");;"

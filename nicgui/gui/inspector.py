@@ -62,8 +62,13 @@ def channel_map(latents: LatentData, channel: int, kind: str) -> ChannelMap:
         return ChannelMap(a, (-m, m), True, s, f"Channel {channel}: predicted mean (−{m:.1f}…{m:.1f})")
     if kind == "scale" and latents.scale is not None:
         a = latents.scale[channel]
-        return ChannelMap(a, (0.0, max(float(a.max()), 1e-6)), False, s,
-                          f"Channel {channel}: predicted scale ({float(a.min()):.2f}…{float(a.max()):.2f})")
+        return ChannelMap(
+            a,
+            (0.0, max(float(a.max()), 1e-6)),
+            False,
+            s,
+            f"Channel {channel}: predicted scale ({float(a.min()):.2f}…{float(a.max()):.2f})",
+        )
     if kind == "hyper" and latents.hyper is not None:
         c = channel % latents.hyper.shape[0]
         a = latents.hyper[c].astype(np.float32)
@@ -103,7 +108,10 @@ def channel_histogram(latents: LatentData, channel: int) -> ChannelHistogram:
     inside = z[(z >= lo) & (z <= hi)]
     counts = np.bincount(inside - lo, minlength=values.size)
     return ChannelHistogram(
-        channel, values, counts / max(1, z.size), table_probs[lo + h : hi + h + 1],
+        channel,
+        values,
+        counts / max(1, z.size),
+        table_probs[lo + h : hi + h + 1],
         int(np.count_nonzero((z < -h) | (z > h))),
     )
 
@@ -163,8 +171,10 @@ class LatentInspector(QWidget):
         busiest.setToolTip("Show the channel that costs the most bits at this quality.")
         busiest.clicked.connect(self._pick_busiest)
         self.map_kind = QComboBox()
-        self.map_kind.setToolTip("What the channel map shows: the coded values, their cost, or (for a "
-                                 "hyperprior) its predictions and its hyper-latent.")
+        self.map_kind.setToolTip(
+            "What the channel map shows: the coded values, their cost, or (for a "
+            "hyperprior) its predictions and its hyper-latent."
+        )
         for key, (label, _) in MAP_KINDS.items():
             self.map_kind.addItem(label, key)
         self.map_kind.currentIndexChanged.connect(lambda _: self._draw_channel(self.spin.value()))
@@ -206,8 +216,10 @@ class LatentInspector(QWidget):
         self.map_item = pg.ImageItem()
         self.map_item.setLookupTable(_diverging_lut())
         self.map_box.addItem(self.map_item)
-        self.map_widget.setToolTip("The channel over the picture, one square per latent position "
-                                   "(blue negative, red positive; bright is more for scales and bits).")
+        self.map_widget.setToolTip(
+            "The channel over the picture, one square per latent position "
+            "(blue negative, red positive; bright is more for scales and bits)."
+        )
 
         self.where_widget, self.where_box, self.where_label = _image_box("Where the bits go")
         self.where_base = pg.ImageItem()

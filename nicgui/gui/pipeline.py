@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from nicgui.atomic import atomic_write
 from nicgui.codec import classic
 from nicgui.codec.api import Analysis, Codec, Decoded
 from nicgui.codec.latents import Quantised
 from nicgui.codec.metrics import Metrics, abs_error_map, ssim_map
 from nicgui.codec.pictures import Picture, load_picture
 from nicgui.codec.quick_metrics import Reference, quick_metrics
-from nicgui.atomic import atomic_write
 from nicgui.gui.messages import ClassicOutcome, Heatmap, HeatmapKind, LatentData, Source
 
 log = logging.getLogger(__name__)
@@ -120,8 +120,17 @@ def latent_data(codec: Codec, q: Quantised) -> LatentData:
     probs = tuple(codec.distributions(q))
     side = q.side
     return LatentData(
-        q.quality, q.z, q.bits, q.channel_bits, q.position_bits, probs, q.stride,
-        side.mean if side else None, side.scale if side else None, side.hyper if side else None, q.side_bits,
+        q.quality,
+        q.z,
+        q.bits,
+        q.channel_bits,
+        q.position_bits,
+        probs,
+        q.stride,
+        side.mean if side else None,
+        side.scale if side else None,
+        side.hyper if side else None,
+        q.side_bits,
     )
 
 
@@ -159,8 +168,15 @@ def evaluate(codec: Codec, analysis: Analysis, quality: int, reference: Referenc
     t0 = time.perf_counter()
     m = quick_metrics(reference or analysis.picture.rgb, r.picture.rgb)
     return Evaluation(
-        quality, r.data, r.picture, r.quantised, m, r.encode_seconds, r.decode_seconds,
-        time.perf_counter() - t0, latent_data(codec, r.quantised),
+        quality,
+        r.data,
+        r.picture,
+        r.quantised,
+        m,
+        r.encode_seconds,
+        r.decode_seconds,
+        time.perf_counter() - t0,
+        latent_data(codec, r.quantised),
     )
 
 
@@ -172,8 +188,14 @@ def heatmap_for(ev: Evaluation, original: np.ndarray, kind: HeatmapKind) -> Heat
 
 
 def compare_classic(
-    original: np.ndarray, reference: Reference, codec_name: str, target_bytes: int, kind: HeatmapKind,
-    generation: int, source_key: str, quality: int,
+    original: np.ndarray,
+    reference: Reference,
+    codec_name: str,
+    target_bytes: int,
+    kind: HeatmapKind,
+    generation: int,
+    source_key: str,
+    quality: int,
 ) -> ClassicOutcome:
     """The classical codec's best picture within ``target_bytes``, with the same metrics and timings."""
     r = classic.compress_to_size(original, codec_name, target_bytes)
@@ -185,8 +207,17 @@ def compare_classic(
     t2 = time.perf_counter()
     decode = t2 - t1
     return ClassicOutcome(
-        generation, source_key, quality, codec_name, r.quality, r.size, r.rgb, quick_metrics(reference, r.rgb),
-        heatmap(kind, original, r.rgb), max(0.0, t1 - t0 - decode), decode,
+        generation,
+        source_key,
+        quality,
+        codec_name,
+        r.quality,
+        r.size,
+        r.rgb,
+        quick_metrics(reference, r.rgb),
+        heatmap(kind, original, r.rgb),
+        max(0.0, t1 - t0 - decode),
+        decode,
     )
 
 

@@ -17,21 +17,33 @@ from nicgui.gui.messages import ClassicOutcome, Loaded, Outcome, format_bytes
 DASH = "—"
 ROWS: tuple[tuple[str, str, str], ...] = (
     ("size", "File size", "Bytes in the compressed file, header included."),
-    ("bpp", "Bits per pixel",
-     "bpp: the file's size in bits divided by the number of pixels. Lower means a smaller file; "
-     "uncompressed 8-bit RGB is 24 bpp."),
+    (
+        "bpp",
+        "Bits per pixel",
+        "bpp: the file's size in bits divided by the number of pixels. Lower means a smaller file; "
+        "uncompressed 8-bit RGB is 24 bpp.",
+    ),
     ("ratio_raw", "Ratio vs raw", "Uncompressed size (width × height × channels bytes) ÷ file size."),
     ("ratio_png", "Ratio vs PNG", "Size of the same picture as a lossless PNG ÷ file size."),
-    ("psnr", "PSNR",
-     "Peak signal-to-noise ratio: 10·log10(255² / MSE) in dB. Higher is better; around 30 dB is fair, "
-     "above 40 dB differences are hard to see."),
+    (
+        "psnr",
+        "PSNR",
+        "Peak signal-to-noise ratio: 10·log10(255² / MSE) in dB. Higher is better; around 30 dB is fair, "
+        "above 40 dB differences are hard to see.",
+    ),
     ("mse", "MSE", "Mean squared error per pixel and channel, on the 0–255 scale. Lower is better."),
-    ("ssim", "SSIM",
-     "Structural similarity (Wang et al. 2004): compares local brightness, contrast and structure in "
-     "11×11 Gaussian windows. 1 means identical; it follows perceived quality better than PSNR."),
+    (
+        "ssim",
+        "SSIM",
+        "Structural similarity (Wang et al. 2004): compares local brightness, contrast and structure in "
+        "11×11 Gaussian windows. 1 means identical; it follows perceived quality better than PSNR.",
+    ),
     ("ms_ssim", "MS-SSIM", "SSIM combined over five scales, from fine detail to coarse structure. 1 means identical."),
-    ("encode", "Encode time",
-     "Encoder network (run once per picture, then cached) plus quantisation and entropy coding at this quality."),
+    (
+        "encode",
+        "Encode time",
+        "Encoder network (run once per picture, then cached) plus quantisation and entropy coding at this quality.",
+    ),
     ("decode", "Decode time", "Decoder network: integer latents back to pixels."),
     ("device", "Device", "Where the model runs (switch in the Device menu)."),
 )

@@ -101,14 +101,18 @@ class ImageViews(QWidget):
             lay.addItem(title, row=0, col=i)
         self.boxes = [_view_box(lay, 1, i) for i in range(3)]
         self.items = [pg.ImageItem() for _ in range(3)]
-        for vb, item in zip(self.boxes, self.items):
+        for vb, item in zip(self.boxes, self.items, strict=True):
             vb.addItem(item)
         for vb in self.boxes[1:]:
             vb.setXLink(self.boxes[0])
             vb.setYLink(self.boxes[0])
         self.colour_bar = pg.ColorBarItem(
-            values=ABS_ERROR_LEVELS, colorMap=colour_map(HeatmapKind.ABS), interactive=False, width=14,
-            label="mean |error| (levels)", colorMapMenu=False,
+            values=ABS_ERROR_LEVELS,
+            colorMap=colour_map(HeatmapKind.ABS),
+            interactive=False,
+            width=14,
+            label="mean |error| (levels)",
+            colorMapMenu=False,
         )
         lay.addItem(self.colour_bar, row=1, col=3)
         self.side.scene().sigMouseMoved.connect(self._moved_side)
@@ -132,8 +136,9 @@ class ImageViews(QWidget):
         self.split_box.addItem(self._clip)
         self.split_reconstruction = pg.ImageItem()
         self.split_reconstruction.setParentItem(self._clip)
-        self.divider = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#fbbc04", width=2),
-                                       hoverPen=pg.mkPen("#ffffff", width=3))
+        self.divider = pg.InfiniteLine(
+            angle=90, movable=True, pen=pg.mkPen("#fbbc04", width=2), hoverPen=pg.mkPen("#ffffff", width=3)
+        )
         self.divider.setZValue(10)
         self.split_box.addItem(self.divider, ignoreBounds=True)
         self.divider.sigPositionChanged.connect(self._divider_moved)
@@ -207,7 +212,7 @@ class ImageViews(QWidget):
         """Set the titles that changed (each one re-lays out rich text: worth skipping)."""
         if self._titles == self._shown_titles:
             return
-        for i, (label, text) in enumerate(zip(self.titles, self._titles)):
+        for i, (label, text) in enumerate(zip(self.titles, self._titles, strict=True)):
             if text != self._shown_titles[i]:
                 label.setText(text, color=TITLE_COLOUR)
         self._shown_titles = list(self._titles)

@@ -215,28 +215,50 @@ class MainWindow(QMainWindow):
         keys = QKeySequence.StandardKey
         self.open_action = self._action("&Open…", self.open_dialog, keys.Open, "Open images or .nic files")
         self.paste_action = self._action("&Paste image", self.paste, keys.Paste, "Open the image on the clipboard")
-        self.save_action = self._action("&Save .nic…", lambda: self.save_nic(), keys.Save,
-                                        "Save the compressed file at the current quality")
-        self.export_action = self._action("&Export reconstruction as PNG…", lambda: self.export_png(), "Ctrl+E",
-                                          "Save the decoded picture as a lossless PNG")
-        self.heatmap_action = self._action("Export error &heatmap as PNG…", lambda: self.export_heatmap(),
-                                           "Ctrl+Shift+E", "Save the coloured error map")
-        self.batch_action = self._action("&Batch compress…", self.open_batch, "Ctrl+B",
-                                         "Compress a folder or the file list to .nic")
+        self.save_action = self._action(
+            "&Save .nic…", lambda: self.save_nic(), keys.Save, "Save the compressed file at the current quality"
+        )
+        self.export_action = self._action(
+            "&Export reconstruction as PNG…",
+            lambda: self.export_png(),
+            "Ctrl+E",
+            "Save the decoded picture as a lossless PNG",
+        )
+        self.heatmap_action = self._action(
+            "Export error &heatmap as PNG…",
+            lambda: self.export_heatmap(),
+            "Ctrl+Shift+E",
+            "Save the coloured error map",
+        )
+        self.batch_action = self._action(
+            "&Batch compress…", self.open_batch, "Ctrl+B", "Compress a folder or the file list to .nic"
+        )
         self.next_action = self._action("&Next file", lambda: self.step(1), "PgDown")
         self.prev_action = self._action("P&revious file", lambda: self.step(-1), "PgUp")
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
 
-        self.side_action = self._action("&Side by side", lambda: self.set_view_mode(SIDE), "0",
-                                        "Original, reconstruction and error map next to each other")
+        self.side_action = self._action(
+            "&Side by side",
+            lambda: self.set_view_mode(SIDE),
+            "0",
+            "Original, reconstruction and error map next to each other",
+        )
         self.split_original = self._action("Split: &original", lambda: self.views.show_split(1), "1")
         self.split_reconstruction = self._action("Split: &reconstruction", lambda: self.views.show_split(2), "2")
-        self.split_both = self._action("Split: &both halves", lambda: self.views.show_split(3), "3",
-                                       "Original left, reconstruction right of a draggable divider")
+        self.split_both = self._action(
+            "Split: &both halves",
+            lambda: self.views.show_split(3),
+            "3",
+            "Original left, reconstruction right of a draggable divider",
+        )
         self.fit_action = self._action("&Fit to window", self.views.fit, "Ctrl+0")
         self.actual_action = self._action("&Actual pixels (1:1)", self.views.actual_pixels, "Ctrl+1")
-        self.show_classic = self._action("Show classical codec in the views", self._refresh_views, "C",
-                                         "Show the classical codec's picture instead of nicgui's")
+        self.show_classic = self._action(
+            "Show classical codec in the views",
+            self._refresh_views,
+            "C",
+            "Show the classical codec's picture instead of nicgui's",
+        )
         self.show_classic.setCheckable(True)
         self.show_classic.setChecked(True)
         self.about_action = self._action("&About nicgui", self.about)
@@ -738,14 +760,18 @@ class MainWindow(QMainWindow):
     def confirm_overwrite(self, path: Path) -> bool:
         """Ask before replacing a file (tests replace this method)."""
         answer = QMessageBox.question(
-            self, "Replace file?", f"{path.name} already exists in {path.parent}.\nReplace it?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+            self,
+            "Replace file?",
+            f"{path.name} already exists in {path.parent}.\nReplace it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
         )
         return answer == QMessageBox.StandardButton.Yes
 
     def _ask_path(self, title: str, suggested: str, filter_: str, suffix: str) -> Path | None:
-        start = self.settings.save_dir or (self.loaded.source.path.parent if self.loaded and self.loaded.source.path
-                                           else Path.home())
+        start = self.settings.save_dir or (
+            self.loaded.source.path.parent if self.loaded and self.loaded.source.path else Path.home()
+        )
         name, _ = QFileDialog.getSaveFileName(self, title, str(start / suggested), filter_)
         if not name:
             return None
@@ -778,8 +804,9 @@ class MainWindow(QMainWindow):
         if self.outcome is None:
             self.message.show_message("Nothing to save yet: open an image first.")
             return None
-        return self._write(path, self.outcome.data, ".nic", "Save compressed image", ".nic",
-                           "Compressed images (*.nic)")
+        return self._write(
+            path, self.outcome.data, ".nic", "Save compressed image", ".nic", "Compressed images (*.nic)"
+        )
 
     def export_png(self, path: Path | None = None) -> int | None:
         """Save the reconstruction (or a decoded .nic) as PNG (Ctrl+E)."""

@@ -14,12 +14,14 @@ import os
 import sys
 import threading
 import time
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from nicgui.app.batch import output_paths
+from nicgui.atomic import atomic_write
 from nicgui.codec.api import Codec
 from nicgui.codec.bitstream import NicFormatError
 from nicgui.codec.pictures import PictureError, load_picture
@@ -27,18 +29,16 @@ from nicgui.codec.weights import WeightsError
 from nicgui.errors import NicguiError
 from nicgui.gui import pipeline
 from nicgui.gui.cache import LruCache
-from nicgui.app.batch import output_paths
-from nicgui.atomic import atomic_write
 from nicgui.gui.messages import (
     BatchProgress,
     BatchRequest,
     BatchSummary,
     ClassicOutcome,
     DeviceRequest,
-    ModelRequest,
     Failure,
     Loaded,
     ModelReady,
+    ModelRequest,
     NicStats,
     Outcome,
     Saved,
@@ -219,9 +219,20 @@ class Worker(QObject):
         heat = pipeline.heatmap_for(ev, src.picture.rgb, req.heatmap)
         self.outcome.emit(
             Outcome(
-                req.generation, req.source.key, req.quality, ev.data, ev.reconstruction, ev.metrics, heat,
-                ev.latents, src.analysis.seconds, ev.encode_seconds, ev.decode_seconds, str(codec.device),
-                pipeline.raw_bytes(src.picture), ev.metrics_seconds + time.perf_counter() - t0,
+                req.generation,
+                req.source.key,
+                req.quality,
+                ev.data,
+                ev.reconstruction,
+                ev.metrics,
+                heat,
+                ev.latents,
+                src.analysis.seconds,
+                ev.encode_seconds,
+                ev.decode_seconds,
+                str(codec.device),
+                pipeline.raw_bytes(src.picture),
+                ev.metrics_seconds + time.perf_counter() - t0,
             )
         )
         if req.compare and not self._stale(req):
@@ -236,8 +247,14 @@ class Worker(QObject):
         try:
             if memo not in ev.classic:
                 ev.classic[memo] = pipeline.compare_classic(
-                    src.picture.rgb, src.reference, req.compare, len(ev.data), req.heatmap, req.generation,
-                    req.source.key, req.quality,
+                    src.picture.rgb,
+                    src.reference,
+                    req.compare,
+                    len(ev.data),
+                    req.heatmap,
+                    req.generation,
+                    req.source.key,
+                    req.quality,
                 )
             self.classic.emit(_retag(ev.classic[memo], req.generation))
         except EXPECTED_ERRORS as e:
@@ -250,8 +267,14 @@ class Worker(QObject):
             d = src.decoded
             nic = NicStats(d.header, d.size, d.seconds, pipeline.latent_data(src.decoder or self.codec, d.quantised))
         return Loaded(
-            req.generation, req.source, src.picture, src.thumbnail, src.file_bytes,
-            pipeline.raw_bytes(src.picture), nic, str(self.codec.device),
+            req.generation,
+            req.source,
+            src.picture,
+            src.thumbnail,
+            src.file_bytes,
+            pipeline.raw_bytes(src.picture),
+            nic,
+            str(self.codec.device),
         )
 
     # -- saving ----------------------------------------------------------------------------------
@@ -281,8 +304,15 @@ class Worker(QObject):
             self._batch = None
             self.batch_done.emit(
                 BatchSummary(
-                    req.job, len(req.files), b.compressed, b.skipped, b.failed, b.before, b.after,
-                    req.cancel.is_set() and b.index < len(req.files), tuple(b.errors),
+                    req.job,
+                    len(req.files),
+                    b.compressed,
+                    b.skipped,
+                    b.failed,
+                    b.before,
+                    b.after,
+                    req.cancel.is_set() and b.index < len(req.files),
+                    tuple(b.errors),
                 )
             )
             return

@@ -40,8 +40,11 @@ def retarget_anchors(model: CodecModel, lambdas: list[float]) -> CompressiveAuto
     new_logs = _interp_extrap(np.log(np.array(lam)), x_old, old)
     cfg = ModelConfig.from_dict({**model.cfg.to_dict(), "anchors": lam})
     out = CompressiveAutoencoder(cfg)
-    state = {k: v for k, v in model.state_dict().items() if not k.startswith("entropy.log_scale0")
-             and not k.startswith("entropy.scale_steps")}
+    state = {
+        k: v
+        for k, v in model.state_dict().items()
+        if not k.startswith("entropy.log_scale0") and not k.startswith("entropy.scale_steps")
+    }
     out.load_state_dict(state, strict=False)
     steps = np.maximum(np.diff(new_logs, axis=0), _MIN_STEP)
     out.entropy.log_scale0.copy_(torch.from_numpy(new_logs[0]).float())

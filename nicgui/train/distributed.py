@@ -33,7 +33,7 @@ class Distributed:
         return self.rank == 0
 
     @classmethod
-    def from_environment(cls, device: str) -> "Distributed":
+    def from_environment(cls, device: str) -> Distributed:
         """Join the process group torchrun describes (NCCL on CUDA, Gloo on CPU), if any."""
         world = int(os.environ.get("WORLD_SIZE", "1"))
         dev = torch.device(device)

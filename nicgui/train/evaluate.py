@@ -75,8 +75,13 @@ def _previous_classic(out: Path) -> dict[tuple[str, str, int], Point]:
     with path.open() as f:
         for r in csv.DictReader(f):
             if r["codec"] != OURS:
-                p = Point(r["image"], r["codec"], int(r["quality"]), int(r["bytes"]), *(float(r[k]) for k in (
-                    "bpp", "psnr", "ms_ssim", "ssim", "encode_s", "decode_s")))
+                p = Point(
+                    r["image"],
+                    r["codec"],
+                    int(r["quality"]),
+                    int(r["bytes"]),
+                    *(float(r[k]) for k in ("bpp", "psnr", "ms_ssim", "ssim", "encode_s", "decode_s")),
+                )
                 found[(p.image, p.codec, p.quality)] = p
     return found
 
@@ -152,12 +157,17 @@ def bd_table(curves: dict[str, list[dict]], bpp_range: tuple[float, float] = (0.
         rows = _in_range(rows, 0.05, 3.0)
         entry = {}
         for metric in ("psnr", "ms_ssim"):
-            def value(r: dict) -> float:
+
+            def value(r: dict, metric: str = metric) -> float:
                 return r[metric] if metric == "psnr" else -10 * math.log10(max(1e-12, 1 - r[metric]))
 
             try:
-                entry[metric] = bd_rate([r["bpp"] for r in rows], [value(r) for r in rows],
-                                        [r["bpp"] for r in ours], [value(r) for r in ours])
+                entry[metric] = bd_rate(
+                    [r["bpp"] for r in rows],
+                    [value(r) for r in rows],
+                    [r["bpp"] for r in ours],
+                    [value(r) for r in ours],
+                )
             except ValueError:
                 entry[metric] = math.nan
         table[name] = entry
@@ -183,8 +193,13 @@ def load_reference(folder: Path) -> dict[str, list[dict]]:
     return {k: sorted(v, key=lambda r: r["bpp"]) for k, v in curves.items()}
 
 
-REFERENCE_SHOWN = ("theis-2017-iclr", "compressai-bmshj2018-factorized", "compressai-bmshj2018-hyperprior",
-                   "compressai-bpg", "compressai-vtm")
+REFERENCE_SHOWN = (
+    "theis-2017-iclr",
+    "compressai-bmshj2018-factorized",
+    "compressai-bmshj2018-hyperprior",
+    "compressai-bpg",
+    "compressai-vtm",
+)
 
 
 def plot_curves(curves: dict, reference: dict, path: Path, metric: str = "psnr") -> None:
@@ -197,8 +212,9 @@ def plot_curves(curves: dict, reference: dict, path: Path, metric: str = "psnr")
     for name, rows in reference.items():
         if name in REFERENCE_SHOWN and all(metric in r for r in rows):
             rows = _in_range(rows, 0.0, 2.5)
-            ax.plot([r["bpp"] for r in rows], [r[metric] for r in rows], "--", lw=1, alpha=0.7,
-                    label=f"{name} (published)")
+            ax.plot(
+                [r["bpp"] for r in rows], [r[metric] for r in rows], "--", lw=1, alpha=0.7, label=f"{name} (published)"
+            )
     for name, rows in curves.items():
         rows = _in_range(rows, 0.0, 2.5)
         style = dict(lw=2.5, color="black") if name == OURS else dict(lw=1.5)
@@ -242,8 +258,10 @@ def run_evaluation(cfg: EvalConfig) -> str:
     text = "\n".join(lines)
     (out / "bd_rate.md").write_text(text + "\n")
     rows = ["| quality | bpp | PSNR (dB) | MS-SSIM | SSIM |", "|---|---|---|---|---|"]
-    rows += [f"| {r['quality']} | {r['bpp']:.3f} | {r['psnr']:.2f} | {r['ms_ssim']:.4f} | {r['ssim']:.4f} |"
-             for r in curves[OURS]]
+    rows += [
+        f"| {r['quality']} | {r['bpp']:.3f} | {r['psnr']:.2f} | {r['ms_ssim']:.4f} | {r['ssim']:.4f} |"
+        for r in curves[OURS]
+    ]
     (out / "rd_table.md").write_text("\n".join(rows) + "\n")
     plot_curves(curves, reference, out / "rd_psnr.png", "psnr")
     plot_curves(curves, reference, out / "rd_msssim.png", "ms_ssim")

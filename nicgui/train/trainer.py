@@ -100,8 +100,13 @@ def learning_rate(cfg: TrainConfig, done: int, fraction: float) -> float:
 def save_checkpoint(path: Path, model: CodecModel, opt, step: int) -> None:
     with atomic_path(path, overwrite=True) as tmp:
         torch.save(
-            {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "family": model.family,
-             "config": model.cfg.to_dict()},
+            {
+                "model": model.state_dict(),
+                "opt": opt.state_dict(),
+                "step": step,
+                "family": model.family,
+                "config": model.cfg.to_dict(),
+            },
             tmp,
         )
 
@@ -176,8 +181,12 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     ckpt = out / "last.pt"
     writer = _Log(out / "log.csv") if dist.main else None
     if dist.world > 1:
-        log.info("data-parallel over %d processes (%s), %d crops per step in all", dist.world, dist.backend,
-                 dist.world * cfg.batch)
+        log.info(
+            "data-parallel over %d processes (%s), %d crops per step in all",
+            dist.world,
+            dist.backend,
+            dist.world * cfg.batch,
+        )
     t0 = time.monotonic()
     bar = None
     if progress and dist.main:

@@ -23,8 +23,10 @@ def _png(img: Image.Image, **kw) -> bytes:
 
 
 def test_importing_the_codec_leaves_pillows_limits_alone():
-    code = ("from PIL import Image; before = Image.MAX_IMAGE_PIXELS; import nicgui.codec.api, nicgui.pillow; "
-            "print(before == Image.MAX_IMAGE_PIXELS)")
+    code = (
+        "from PIL import Image; before = Image.MAX_IMAGE_PIXELS; import nicgui.codec.api, nicgui.pillow; "
+        "print(before == Image.MAX_IMAGE_PIXELS)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
 

@@ -23,15 +23,18 @@ SAMPLE = ROOT / "tests" / "data" / "sample.png"
 def run_nicgui(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NICGUI_SETTINGS=str(tmp_path / "cli.ini"))
     return subprocess.run(
-        [sys.executable, "-m", "nicgui.cli", *args], capture_output=True, text=True, env=env, cwd=tmp_path,
+        [sys.executable, "-m", "nicgui.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
         timeout=300,
     )
 
 
 def test_screenshot_writes_a_png_of_the_window_with_the_result(tmp_path):
     out = tmp_path / "shot.png"
-    r = run_nicgui(str(SAMPLE), "--screenshot", str(out), "--quality", "40", "--size", "900x600",
-                   tmp_path=tmp_path)
+    r = run_nicgui(str(SAMPLE), "--screenshot", str(out), "--quality", "40", "--size", "900x600", tmp_path=tmp_path)
     assert r.returncode == 0, r.stderr
     with Image.open(out) as im:
         assert im.format == "PNG" and im.size == (900, 600)
@@ -133,6 +136,7 @@ def test_the_model_runs_on_cuda_when_chosen(qtbot, window, photo_file):
     wait_result(qtbot, window)
     with qtbot.waitSignal(window.client.ready, timeout=RESULT_TIMEOUT_MS):
         window.device_actions["cuda"].trigger()
-    qtbot.waitUntil(lambda: window.outcome.device.startswith("cuda") and not window.client.busy,
-                    timeout=RESULT_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.outcome.device.startswith("cuda") and not window.client.busy, timeout=RESULT_TIMEOUT_MS
+    )
     assert "cuda" in window.readouts.value("device")

@@ -106,3 +106,35 @@ def test_the_window_stays_usable_during_a_batch(qtbot, window, photo, photo_file
         dialog.start()
         drop(window, [photo_file])  # served between two batch files
         wait_result(qtbot, window)
+
+
+def test_a_file_that_breaks_the_reader_does_not_stall_the_batch(qtbot, window, photo, tmp_path, monkeypatch):
+    import struct
+
+    import nicgui.gui.worker as worker_module
+
+    folder, paths = make_folder(tmp_path, photo, 3)
+    real = worker_module.load_picture
+
+    def flaky(path, *a, **k):
+        if path.name == "img1.png":
+            raise struct.error("unpack requires a buffer of 4 bytes")  # as Pillow does on some EXIF
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(worker_module, "load_picture", flaky)
+    for _ in range(2):  # and a second batch is accepted afterwards
+        with qtbot.waitSignal(window.client.batch_done, timeout=RESULT_TIMEOUT_MS) as done:
+            window.client.batch(paths, None, 40, True)
+        s = done.args[0]
+        assert (s.compressed, s.failed) == (2, 1) and "img1.png" in s.errors[0]
+
+
+def test_same_stem_inputs_get_distinct_outputs(qtbot, window, photo, tmp_path):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    Image.fromarray(photo).save(folder / "a.png")
+    Image.fromarray(photo[:64]).save(folder / "a.jpg", quality=90)
+    with qtbot.waitSignal(window.client.batch_done, timeout=RESULT_TIMEOUT_MS) as done:
+        window.client.batch([folder / "a.png", folder / "a.jpg"], None, 40, False)
+    assert done.args[0].compressed == 2
+    assert sorted(p.name for p in folder.glob("*.nic")) == ["a.jpg.nic", "a.png.nic"]

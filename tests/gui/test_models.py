@@ -65,8 +65,9 @@ def test_a_nic_file_of_another_installed_model_opens_with_that_model(qtbot, hp_w
     path.write_bytes(other.encode(photo, 60))
     assert hp_window.client.model.family == "theis-cae"
     drop(hp_window, [path])
-    qtbot.waitUntil(lambda: hp_window.loaded is not None and hp_window.loaded.nic is not None,
-                    timeout=RESULT_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: hp_window.loaded is not None and hp_window.loaded.nic is not None, timeout=RESULT_TIMEOUT_MS
+    )
     nic = hp_window.loaded.nic
     assert nic.header.family == "mean-scale" and nic.latents.mean is not None
     assert not hp_window.message.text()

@@ -26,7 +26,7 @@ def test_dropping_a_file_shows_original_reconstruction_and_readouts(qtbot, windo
     assert np.array_equal(window.views.items[0].image, photo)
     recon = window.views.items[1].image
     assert recon.shape == photo.shape and not np.array_equal(recon, photo)
-    assert window.readouts.value("size") .startswith(f"{len(o.data):,} B")
+    assert window.readouts.value("size").startswith(f"{len(o.data):,} B")
     assert window.readouts.value("psnr") == f"{psnr(photo, recon):.2f} dB"
     assert window.readouts.value("bpp") == f"{8 * len(o.data) / (photo.shape[0] * photo.shape[1]):.3f}"
     assert window.readouts.value("device") == "cpu"
@@ -39,8 +39,9 @@ def test_a_drop_without_files_or_image_is_refused(window):
     mime_text_only = QMimeData()
     mime_text_only.setText("hello")
     pos = QPoint(10, 10)
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime_text_only, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        pos, Qt.DropAction.CopyAction, mime_text_only, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(window, enter)
     assert not enter.isAccepted()
 

@@ -7,10 +7,10 @@ import os
 import numpy as np
 import pytest
 
+from nicgui.atomic import atomic_write
 from nicgui.codec.metrics import Metrics
 from nicgui.codec.pictures import Picture
 from nicgui.gui.cache import LruCache
-from nicgui.atomic import atomic_write
 from nicgui.gui.files import expand, images_in
 from nicgui.gui.inspector import channel_histogram
 from nicgui.gui.messages import BatchSummary, Heatmap, HeatmapKind, LatentData, Outcome, Source, format_bytes
@@ -72,12 +72,13 @@ def test_channel_histogram_counts_values_and_escapes():
     z[1] = [[0, 1, 1, -1], [2, 2, 2, 0], [0, 0, 9, 0], [0, 0, 0, -30]]
     values = np.arange(-5, 6)
     probs = np.exp(-np.abs(values)) / np.exp(-np.abs(values)).sum()
-    lat = LatentData(50, z, np.ones(z.shape, np.float32), np.array([16.0, 16.0]), np.ones((4, 4)),
-                     ((values, probs), (values, probs)))
+    lat = LatentData(
+        50, z, np.ones(z.shape, np.float32), np.array([16.0, 16.0]), np.ones((4, 4)), ((values, probs), (values, probs))
+    )
     h = channel_histogram(lat, 1)
     assert h.escaped == 2  # 9 and -30 lie outside -5..5
     assert h.values[0] >= -5 and h.values[-1] <= 5
-    freq = dict(zip(h.values.tolist(), h.frequencies.tolist()))
+    freq = dict(zip(h.values.tolist(), h.frequencies.tolist(), strict=False))
     assert freq[0] == pytest.approx(8 / 16) and freq[2] == pytest.approx(3 / 16) and freq[-1] == pytest.approx(1 / 16)
     assert np.allclose(h.probabilities, probs[h.values + 5])
 
@@ -106,10 +107,29 @@ def test_thumbnail_and_raw_size():
 def test_readout_formatting():
     pic = Picture(np.zeros((100, 200, 3), np.uint8))
     heat = Heatmap(HeatmapKind.ABS, np.zeros((100, 200), np.float32), np.zeros((100, 200, 3), np.uint8), (0, 32))
-    lat = LatentData(75, np.zeros((1, 13, 25), np.int32), np.zeros((1, 13, 25), np.float32), np.zeros(1),
-                     np.zeros((13, 25)), ((np.arange(1), np.ones(1)),))
-    o = Outcome(1, "k", 75, b"x" * 2500, pic, Metrics(12.5, 37.16, 0.95123, float("nan")), heat, lat,
-                0.8, 0.012, 0.4, "cpu", 60000)
+    lat = LatentData(
+        75,
+        np.zeros((1, 13, 25), np.int32),
+        np.zeros((1, 13, 25), np.float32),
+        np.zeros(1),
+        np.zeros((13, 25)),
+        ((np.arange(1), np.ones(1)),),
+    )
+    o = Outcome(
+        1,
+        "k",
+        75,
+        b"x" * 2500,
+        pic,
+        Metrics(12.5, 37.16, 0.95123, float("nan")),
+        heat,
+        lat,
+        0.8,
+        0.012,
+        0.4,
+        "cpu",
+        60000,
+    )
     col = neural_column(o, png_bytes=30000)
     assert col["size"] == "2,500 B (2.5 kB)"
     assert col["bpp"] == "1.000"

@@ -79,8 +79,9 @@ def test_error_map_switches_between_absolute_error_and_ssim(qtbot, window, photo
     expected_abs = np.abs(photo.astype(np.float32) - o.reconstruction.rgb.astype(np.float32)).mean(2)
     assert np.allclose(o.heatmap.values, expected_abs)
     window.heatmap_box.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: window.outcome.heatmap.kind is HeatmapKind.SSIM and not window.client.busy,
-                    timeout=RESULT_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.outcome.heatmap.kind is HeatmapKind.SSIM and not window.client.busy, timeout=RESULT_TIMEOUT_MS
+    )
     heat = window.outcome.heatmap
     assert np.allclose(heat.values, ssim_map(photo, o.reconstruction.rgb), atol=1e-5)
     assert np.array_equal(window.views.items[2].image, heat.rgb)

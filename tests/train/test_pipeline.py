@@ -31,8 +31,27 @@ def folder(tmp_path):
 
 def test_train_resume_export_and_eval(folder, tmp_path, capsys):
     out = tmp_path / "run"
-    args = ["train", str(folder), "--out", str(out), "--model", "theis-cae-s", "--steps", "3", "--batch", "2",
-            "--crop", "32", "--save-every", "2", "--val", str(folder), "--val-every", "3", "--no-progress"]
+    args = [
+        "train",
+        str(folder),
+        "--out",
+        str(out),
+        "--model",
+        "theis-cae-s",
+        "--steps",
+        "3",
+        "--batch",
+        "2",
+        "--crop",
+        "32",
+        "--save-every",
+        "2",
+        "--val",
+        str(folder),
+        "--val-every",
+        "3",
+        "--no-progress",
+    ]
     assert main(args) == 0
     ck = torch.load(out / "last.pt", weights_only=True)
     assert ck["step"] == 3
@@ -48,8 +67,25 @@ def test_train_resume_export_and_eval(folder, tmp_path, capsys):
     assert codec.decode(codec.encode(img, 50)).rgb.shape == img.shape
 
     ev = tmp_path / "eval"
-    assert main(["eval", str(folder), "--out", str(ev), "--weights", str(weights), "--qualities", "1,30,60,100",
-                 "--codecs", "jpeg", "--limit", "2"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                str(folder),
+                "--out",
+                str(ev),
+                "--weights",
+                str(weights),
+                "--qualities",
+                "1,30,60,100",
+                "--codecs",
+                "jpeg",
+                "--limit",
+                "2",
+            ]
+        )
+        == 0
+    )
     summary = json.loads((ev / "summary.json").read_text())
     assert summary["images"] == 2 and set(summary["curves"]) == {"nicgui", "jpeg"}
     assert len(summary["curves"]["nicgui"]) == 4
@@ -68,8 +104,25 @@ def test_train_resume_export_and_eval(folder, tmp_path, capsys):
         w = csv.DictWriter(f, fieldnames=list(points[0]))
         w.writeheader()
         w.writerows(marked)
-    assert main(["eval", str(folder), "--out", str(ev), "--weights", str(weights), "--qualities", "1,30,60,100",
-                 "--codecs", "jpeg", "--limit", "2"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                str(folder),
+                "--out",
+                str(ev),
+                "--weights",
+                str(weights),
+                "--qualities",
+                "1,30,60,100",
+                "--codecs",
+                "jpeg",
+                "--limit",
+                "2",
+            ]
+        )
+        == 0
+    )
     again = [p for p in csv.DictReader((ev / "points.csv").open()) if p["codec"] == "jpeg" and p["quality"] == "2"]
     assert len(again) == 2 and all(p["bytes"] == "999999" for p in again)
 
@@ -84,8 +137,19 @@ def test_train_rejects_bad_data(tmp_path, capsys):
 
 @pytest.mark.parametrize("bf16", [False, True])
 def test_training_lowers_the_loss(folder, tmp_path, bf16):
-    cfg = TrainConfig(data=folder, out=tmp_path / "r", model="theis-cae-s", steps=60, batch=4, crop=32,
-                      lr=2e-3, warmup=5, save_every=1000, log_every=20, bf16=bf16)
+    cfg = TrainConfig(
+        data=folder,
+        out=tmp_path / "r",
+        model="theis-cae-s",
+        steps=60,
+        batch=4,
+        crop=32,
+        lr=2e-3,
+        warmup=5,
+        save_every=1000,
+        log_every=20,
+        bf16=bf16,
+    )
     ckpt = train(cfg, progress=False)
     rows = [r for r in csv.DictReader((tmp_path / "r" / "log.csv").open()) if r["kind"] == "train"]
     assert [int(r["step"]) for r in rows] == [20, 40, 60]
@@ -164,9 +228,34 @@ def test_torchrun_trains_data_parallel_on_two_processes(folder, tmp_path):
     out = tmp_path / "ddp"
     env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK")}
     env["OMP_NUM_THREADS"] = "1"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-           "-m", "nicgui.cli", "-v", "train", str(folder), "--out", str(out), "--model", "theis-cae-s",
-           "--steps", "4", "--batch", "2", "--crop", "32", "--log-every", "2", "--threads", "1", "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc-per-node",
+        "2",
+        "-m",
+        "nicgui.cli",
+        "-v",
+        "train",
+        str(folder),
+        "--out",
+        str(out),
+        "--model",
+        "theis-cae-s",
+        "--steps",
+        "4",
+        "--batch",
+        "2",
+        "--crop",
+        "32",
+        "--log-every",
+        "2",
+        "--threads",
+        "1",
+        "--no-progress",
+    ]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "data-parallel over 2 processes (gloo), 4 crops per step" in r.stderr
@@ -180,8 +269,23 @@ def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(fold
     second.mkdir()
     Image.fromarray(synthetic_photo(80, 80, seed=9)).save(second / "x.png")
     out = tmp_path / "ms"
-    args = ["train", str(folder), str(second), "--out", str(out), "--model", "mean-scale", "--steps", "2",
-            "--batch", "2", "--crop", "64", "--no-progress", "--bf16"]
+    args = [
+        "train",
+        str(folder),
+        str(second),
+        "--out",
+        str(out),
+        "--model",
+        "mean-scale",
+        "--steps",
+        "2",
+        "--batch",
+        "2",
+        "--crop",
+        "64",
+        "--no-progress",
+        "--bf16",
+    ]
     assert main(args) == 0
     ck = torch.load(out / "last.pt", weights_only=True)
     assert ck["step"] == 2 and ck["family"] == "mean-scale"
@@ -193,14 +297,41 @@ def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(fold
     img = synthetic_photo(40, 48)
     assert codec.decode(codec.encode(img, 50)).rgb.shape == img.shape
     ev = tmp_path / "eval"
-    assert main(["eval", str(folder), "--out", str(ev), "--weights", str(weights), "--qualities", "10,90",
-                 "--codecs", "jpeg", "--limit", "1"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                str(folder),
+                "--out",
+                str(ev),
+                "--weights",
+                str(weights),
+                "--qualities",
+                "10,90",
+                "--codecs",
+                "jpeg",
+                "--limit",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert len(json.loads((ev / "summary.json").read_text())["curves"]["nicgui"]) == 2
 
 
 def test_hyperprior_training_lowers_the_loss(folder, tmp_path):
-    cfg = TrainConfig(data=folder, out=tmp_path / "r", model="mean-scale", steps=40, batch=2, crop=64,
-                      lr=1e-3, warmup=5, save_every=1000, log_every=20)
+    cfg = TrainConfig(
+        data=folder,
+        out=tmp_path / "r",
+        model="mean-scale",
+        steps=40,
+        batch=2,
+        crop=64,
+        lr=1e-3,
+        warmup=5,
+        save_every=1000,
+        log_every=20,
+    )
     train(cfg, progress=False)
     rows = [r for r in csv.DictReader((tmp_path / "r" / "log.csv").open()) if r["kind"] == "train"]
     assert float(rows[-1]["loss"]) < 0.7 * float(rows[0]["loss"])

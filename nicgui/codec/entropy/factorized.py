@@ -17,6 +17,7 @@ from nicgui.codec.entropy.normal import normal_cdf
 from nicgui.codec.entropy.tables import TableSet, discretise, pack
 
 _MIN_PROB = 1e-9
+HYPER_MIN_HALF = 16  # every channel's table spans at least -16..16 (see tables.discretise)
 
 
 class FactorizedPrior(nn.Module):
@@ -61,7 +62,7 @@ class FactorizedPrior(nn.Module):
                 return ((lower + upper) * wc).sum(-1)
 
             reach = float((mc.abs() + 6.0 * sc).max())
-            chunks.append(discretise(mass, outside, reach))
+            chunks.append(discretise(mass, outside, reach, HYPER_MIN_HALF))
         return pack(chunks)
 
 

@@ -19,6 +19,7 @@ from nicgui.codec.entropy.normal import centred_bin_mass, normal_cdf
 from nicgui.codec.entropy.tables import TableSet, discretise, pack
 
 _MIN_PROB = 1e-9
+LADDER_MIN_HALF = 32  # every rung's table spans at least -32..32 (see tables.discretise)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def build_ladder_tables(ladder: ScaleLadder) -> TableSet:
                 lambda k, s=s: centred_bin_mass(k, s),
                 lambda hs, s=s: 2.0 * normal_cdf(-(hs + 0.5) / s),
                 6.0 * sigma,
+                LADDER_MIN_HALF,
             )
         )
     return pack(chunks)

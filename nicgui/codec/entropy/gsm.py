@@ -129,6 +129,5 @@ def build_tables(entropy: EntropyModel) -> Tables:
                 a = -k.abs()[:, None]
                 return (w * (normal_cdf((a + 0.5) / sig) - normal_cdf((a - 0.5) / sig))).sum(-1)
 
-            chunks.append(discretise(mass, lambda hs, upper=upper: 2.0 * (1.0 - upper(hs)),
-                                     float(sig.max() * 6.0)))
+            chunks.append(discretise(mass, lambda hs, upper=upper: 2.0 * (1.0 - upper(hs)), float(sig.max() * 6.0)))
     return Tables(scales=scales.float().numpy(), tables=pack(chunks))

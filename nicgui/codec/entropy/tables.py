@@ -108,18 +108,20 @@ def to_frequencies(p: np.ndarray, tail: float) -> np.ndarray:
 MassFn = Callable[[torch.Tensor], torch.Tensor]
 
 
-def discretise(mass: MassFn, outside: MassFn, reach: float) -> tuple[int, np.ndarray]:
+def discretise(mass: MassFn, outside: MassFn, reach: float, min_half: int = 0) -> tuple[int, np.ndarray]:
     """One table from a distribution over the integers (float64 throughout).
 
     ``mass(k)`` is the probability of each integer in ``k``; ``outside(h)`` the mass of all
     integers with ``|k| > h``; ``reach`` a half width that surely holds all but a sliver. The
-    table's half width is the smallest whose outside mass is below TAIL_MASS.
+    table's half width is the smallest whose outside mass is below TAIL_MASS, and at least
+    ``min_half``: values inside a table cost at most FREQ_BITS bits, escaped ones 20 + 32 or more,
+    so a floor on the width keeps the rare outlier of a very peaked table cheap.
     """
-    hi = min(int(np.ceil(reach)) + 1, MAX_HALF_WIDTH)
+    hi = min(max(int(np.ceil(reach)) + 1, min_half), MAX_HALF_WIDTH)
     hs = torch.arange(0, hi + 1, dtype=torch.float64)
     tails = outside(hs).clamp_min(0)
     ok = torch.nonzero(tails < TAIL_MASS)
-    h = int(ok[0]) if len(ok) else hi
+    h = max(int(ok[0]), min(min_half, hi)) if len(ok) else hi
     k = torch.arange(-h, h + 1, dtype=torch.float64)
     return h, to_frequencies(mass(k).clamp_min(0).numpy(), float(tails[h]))
 

@@ -86,8 +86,9 @@ class CodecModel(nn.Module):
         raise NotImplementedError
 
     # -- training --------------------------------------------------------------------------
-    def forward(self, x: torch.Tensor, position: torch.Tensor, noise: bool = True,
-                bf16: bool = False) -> RateDistortionOutput:
+    def forward(
+        self, x: torch.Tensor, position: torch.Tensor, noise: bool = True, bf16: bool = False
+    ) -> RateDistortionOutput:
         """One pass at per-sample anchor positions (continuous qualities)."""
         raise NotImplementedError
 
@@ -116,8 +117,9 @@ class CodecModel(nn.Module):
         """The ``streams`` payloads of one coding tile."""
         raise NotImplementedError
 
-    def decode_tiles(self, quality: int, shape: tuple[int, int], tiles: list[TileRange],
-                     payloads: list[list[bytes]], marker: bool) -> Quantised:
+    def decode_tiles(
+        self, quality: int, shape: tuple[int, int], tiles: list[TileRange], payloads: list[list[bytes]], marker: bool
+    ) -> Quantised:
         """Inverse of ``encode_tile`` over all tiles; raises CodingError on any defect."""
         raise NotImplementedError
 

@@ -84,15 +84,18 @@ class MeanScaleHyperprior(CodecModel):
             conv(3, n, 5, 2), GDN(n), conv(n, n, 5, 2), GDN(n), conv(n, n, 5, 2), GDN(n), conv(n, m, 5, 2)
         )
         self.g_s = nn.Sequential(
-            deconv(m, n), GDN(n, inverse=True), deconv(n, n), GDN(n, inverse=True),
-            deconv(n, n), GDN(n, inverse=True), deconv(n, 3),
+            deconv(m, n),
+            GDN(n, inverse=True),
+            deconv(n, n),
+            GDN(n, inverse=True),
+            deconv(n, n),
+            GDN(n, inverse=True),
+            deconv(n, 3),
         )
         self.h_a = nn.Sequential(
             conv(m, n, 3), nn.LeakyReLU(0.2), conv(n, n, 5, 2), nn.LeakyReLU(0.2), conv(n, n, 5, 2)
         )
-        self.h_mean = nn.Sequential(
-            deconv(n, m), nn.LeakyReLU(0.2), deconv(m, m), nn.LeakyReLU(0.2), conv(m, m, 3)
-        )
+        self.h_mean = nn.Sequential(deconv(n, m), nn.LeakyReLU(0.2), deconv(m, m), nn.LeakyReLU(0.2), conv(m, m, 3))
         self.ladder = ScaleLadder(cfg.scale_levels, cfg.scale_min, cfg.scale_max)
         self.scale_net = ScaleIndexNet(n, cfg.scale_hidden, m, cfg.scale_levels)
         self.hyper_prior = FactorizedPrior(n, cfg.hyper_components)
@@ -113,8 +116,9 @@ class MeanScaleHyperprior(CodecModel):
     def synthesis(self, y_hat: torch.Tensor) -> torch.Tensor:
         return (self.g_s(y_hat) * 255.0).clamp(0.0, 255.0)
 
-    def forward(self, x: torch.Tensor, position: torch.Tensor, noise: bool = True,
-                bf16: bool = False) -> RateDistortionOutput:
+    def forward(
+        self, x: torch.Tensor, position: torch.Tensor, noise: bool = True, bf16: bool = False
+    ) -> RateDistortionOutput:
         """Training pass. Rates see uniform noise in place of rounding (a smooth, unbiased
         stand-in); the networks after quantisation see the rounded values, with the identity as
         the gradient of rounding. With ``bf16`` the two big transforms run in bfloat16 autocast;
@@ -160,7 +164,7 @@ class MeanScaleHyperprior(CodecModel):
         if len(ladder) != cfg.scale_levels or len(hyper) != cfg.hidden:
             raise ValueError("probability tables do not fit the model")
         prefix = "tables.scale_net."
-        scale = {k[len(prefix):]: np.asarray(v) for k, v in arrays.items() if k.startswith(prefix)}
+        scale = {k[len(prefix) :]: np.asarray(v) for k, v in arrays.items() if k.startswith(prefix)}
         for name, layer in (("up1", self.scale_net.up1), ("up2", self.scale_net.up2), ("out", self.scale_net.out)):
             if scale.get(f"{name}.weight", np.empty(0)).shape != tuple(layer.weight.shape):
                 raise ValueError(f"integer scale network layer {name} does not fit the model")
@@ -168,8 +172,12 @@ class MeanScaleHyperprior(CodecModel):
         self._gains, self._ladder_tables, self._hyper_tables, self._scale_arrays = gains, ladder, hyper, scale
 
     def _coding(self) -> tuple[np.ndarray, TableSet, TableSet, dict[str, np.ndarray]]:
-        if self._gains is None or self._ladder_tables is None or self._hyper_tables is None or \
-                self._scale_arrays is None:
+        if (
+            self._gains is None
+            or self._ladder_tables is None
+            or self._hyper_tables is None
+            or self._scale_arrays is None
+        ):
             raise RuntimeError("this model has no tables: load it from a weights file")
         return self._gains, self._ladder_tables, self._hyper_tables, self._scale_arrays
 
@@ -186,8 +194,9 @@ class MeanScaleHyperprior(CodecModel):
         mean = self.h_mean(zt)[0, :, :h, :w].float().cpu().numpy()
         idx = scale_indices(scale_arrays, hyper, self.cfg.scale_levels)[:, :h, :w]
         scale = self.ladder.all_scales()[idx]
-        return HyperSide(hyper, table_bits(hyper_tables, hyper), np.ascontiguousarray(mean),
-                         np.ascontiguousarray(idx), scale)
+        return HyperSide(
+            hyper, table_bits(hyper_tables, hyper), np.ascontiguousarray(mean), np.ascontiguousarray(idx), scale
+        )
 
     def hyper_shape(self, shape: tuple[int, int]) -> tuple[int, int]:
         return math.ceil(shape[0] / HYPER_STRIDE), math.ceil(shape[1] / HYPER_STRIDE)
@@ -229,19 +238,18 @@ class MeanScaleHyperprior(CodecModel):
         r = q.z[:, tile.y0 : tile.y1, tile.x0 : tile.x1].reshape(-1)
         order, counts = self._levels(idx)
         parts = np.split(r[order], np.cumsum(counts)[:-1])
-        latent_stream = SegmentCoder(ladder_tables, marker).encode(
-            [(p, k) for k, p in enumerate(parts) if len(p)]
-        )
+        latent_stream = SegmentCoder(ladder_tables, marker).encode([(p, k) for k, p in enumerate(parts) if len(p)])
         return [hyper_stream, latent_stream]
 
-    def decode_tiles(self, quality: int, shape: tuple[int, int], tiles: list[TileRange],
-                     payloads: list[list[bytes]], marker: bool) -> Quantised:
+    def decode_tiles(
+        self, quality: int, shape: tuple[int, int], tiles: list[TileRange], payloads: list[list[bytes]], marker: bool
+    ) -> Quantised:
         _, ladder_tables, hyper_tables, _ = self._coding()
         hz, wz = self.hyper_shape(shape)
         n = self.cfg.hidden
         hyper = np.empty((n, hz, wz), np.int32)
         hyper_coder = SegmentCoder(hyper_tables, marker)
-        for tile, streams in zip(tiles, payloads):
+        for tile, streams in zip(tiles, payloads, strict=True):
             ys, xs = self._hyper_range(tile, hz, wz)
             count = (ys.stop - ys.start) * (xs.stop - xs.start)
             planes = hyper_coder.decode(streams[0], [(count, c) for c in range(n)])
@@ -249,7 +257,7 @@ class MeanScaleHyperprior(CodecModel):
         side = self._side(hyper, shape)
         r = np.empty((self.cfg.latent, *shape), np.int32)
         latent_coder = SegmentCoder(ladder_tables, marker)
-        for tile, streams in zip(tiles, payloads):
+        for tile, streams in zip(tiles, payloads, strict=True):
             idx = side.scale_index[:, tile.y0 : tile.y1, tile.x0 : tile.x1]
             order, counts = self._levels(idx)
             parts = latent_coder.decode(streams[1], [(int(c), k) for k, c in enumerate(counts) if c])

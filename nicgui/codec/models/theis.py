@@ -44,9 +44,7 @@ class ModelConfig(ConfigBase):
 # Registered sizes; a weights file may also carry its own config.
 SIZES: dict[str, ModelConfig] = {
     "theis-cae": ModelConfig(),
-    "theis-cae-s": ModelConfig(
-        name="theis-cae-s", enc1=48, hidden=96, latent=64, dec_in=384, dec_mid=192
-    ),
+    "theis-cae-s": ModelConfig(name="theis-cae-s", enc1=48, hidden=96, latent=64, dec_in=384, dec_mid=192),
 }
 
 
@@ -150,8 +148,9 @@ class CompressiveAutoencoder(CodecModel):
     def synthesis(self, y_hat: torch.Tensor) -> torch.Tensor:
         return self.decoder(y_hat)
 
-    def forward(self, x: torch.Tensor, position: torch.Tensor, noise: bool = True,
-                bf16: bool = False) -> RateDistortionOutput:
+    def forward(
+        self, x: torch.Tensor, position: torch.Tensor, noise: bool = True, bf16: bool = False
+    ) -> RateDistortionOutput:
         """Training pass: the decoder sees round(y * s) / s with the identity as the gradient of
         rounding (Theis et al.); the rate sees y * s plus uniform noise, whose bin mass is a smooth,
         unbiased stand-in for the entropy of the rounded value.
@@ -202,16 +201,17 @@ class CompressiveAutoencoder(CodecModel):
         coder = LatentCoder(self._tables(), q.quality, marker)
         return [coder.encode(np.ascontiguousarray(q.z[:, tile.y0 : tile.y1, tile.x0 : tile.x1]))]
 
-    def decode_tiles(self, quality: int, shape: tuple[int, int], tiles: list[TileRange],
-                     payloads: list[list[bytes]], marker: bool) -> Quantised:
+    def decode_tiles(
+        self, quality: int, shape: tuple[int, int], tiles: list[TileRange], payloads: list[list[bytes]], marker: bool
+    ) -> Quantised:
         t = self._tables()
         coder = LatentCoder(t, quality, marker)
-        for tile, (payload,) in zip(tiles, payloads):  # every stream plausible before any allocation
+        for tile, (payload,) in zip(tiles, payloads, strict=True):  # every stream plausible before any allocation
             n = (tile.y1 - tile.y0) * (tile.x1 - tile.x0)
             if 8 * len(payload) < 0.9 * coder.coder.lower_bound_bits([(n, i) for i in coder.indices]) - 64:
                 raise CodingError("a latent payload is too short for the number of values it claims to hold")
         z = np.empty((self.cfg.latent, *shape), np.int32)
-        for tile, (payload,) in zip(tiles, payloads):
+        for tile, (payload,) in zip(tiles, payloads, strict=True):
             z[:, tile.y0 : tile.y1, tile.x0 : tile.x1] = coder.decode(payload, (tile.y1 - tile.y0, tile.x1 - tile.x0))
         return Quantised(quality, z, estimate_bits(z, t, quality), self.stride)
 
