@@ -17,8 +17,8 @@ from typing import IO, TYPE_CHECKING
 
 from PIL import Image, ImageFile
 
-from nicgui.codec.bitstream import MAGIC, NicFormatError, read_header
-from nicgui.errors import NicguiError
+from nicgui.codec.bitstream import MAGIC, read_header
+from nicgui.errors import NicFormatError, NicguiError
 
 if TYPE_CHECKING:
     from nicgui.codec.api import Codec
@@ -105,7 +105,7 @@ class NicDecoder(ImageFile.PyDecoder):
 
     _pulls_fd = True
 
-    def decode(self, buffer: bytes | Image.SupportsArrayInterface) -> tuple[int, int]:
+    def decode(self, buffer: bytes | bytearray | memoryview | Image.SupportsArrayInterface) -> tuple[int, int]:
         assert self.fd is not None
         data = self.fd.read()
         try:

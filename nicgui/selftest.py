@@ -88,16 +88,16 @@ def check_gui(report: Report, platform: str = "offscreen") -> None:
 
     from nicgui.assets import APP_ICON_PNG, resource_path
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["nicgui-selftest"])
-    if app.platformName() != platform:
-        raise SelftestError(f"Qt platform is {app.platformName()!r}, expected {platform!r}")
+    _app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["nicgui-selftest"])  # kept alive
+    if QtGui.QGuiApplication.platformName() != platform:
+        raise SelftestError(f"Qt platform is {QtGui.QGuiApplication.platformName()!r}, expected {platform!r}")
     icon_path = resource_path(APP_ICON_PNG)
     pixmap = QtGui.QPixmap(str(icon_path))
     if pixmap.isNull():
         raise SelftestError(f"Qt cannot load the icon {icon_path}")
     report.checks["gui_modules"] = _import_gui_modules()
     report.checks["qt"] = QtCore.qVersion()
-    report.checks["qt_platform"] = app.platformName()
+    report.checks["qt_platform"] = QtGui.QGuiApplication.platformName()
     report.checks["pyqtgraph"] = pyqtgraph.__version__
     report.checks["icon"] = str(icon_path)
 

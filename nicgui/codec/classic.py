@@ -36,7 +36,7 @@ def compress(rgb: np.ndarray, codec: str, quality: int) -> ClassicResult:
     if not available(codec):
         raise ValueError(f"this Pillow build cannot write {codec.upper()}")
     buf = io.BytesIO()
-    opts: dict = {"quality": int(quality)}
+    opts: dict[str, object] = {"quality": int(quality)}
     if codec == "jpeg":
         opts["subsampling"] = 2  # 4:2:0, the common setting and the published JPEG curves
     elif codec == "webp":

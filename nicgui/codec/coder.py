@@ -43,7 +43,7 @@ class SegmentCoder:
         self.marker = marker
         self._models: dict[int, object] = {}
 
-    def _model(self, i: int):
+    def _model(self, i: int) -> constriction.stream.model.Categorical:
         if i not in self._models:
             _, freqs = self.tables.table(i)
             self._models[i] = constriction.stream.model.Categorical(freqs.astype(np.float64), perfect=False)
@@ -66,7 +66,7 @@ class SegmentCoder:
                 coder.encode_reverse(raw, _UNIFORM)
             if len(sym):
                 coder.encode_reverse(sym, self._model(table))
-        return coder.get_compressed().tobytes()
+        return bytes(coder.get_compressed().tobytes())
 
     def lower_bound_bits(self, layout: Sequence[tuple[int, int]]) -> float:
         """The fewest bits a stream of this layout ((count, table) pairs) can take."""

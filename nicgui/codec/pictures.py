@@ -58,7 +58,9 @@ def _cmyk_to_rgb(im: Image.Image, icc: bytes | None) -> Image.Image:
     if icc and _colour_space(icc) == "CMYK":
         try:
             src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            return ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            out = ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            if out is not None:
+                return out
         except Exception as e:  # fall back to Pillow's naive conversion
             log.warning("cannot convert through the image's CMYK profile (%s); converting naively", e)
     return im.convert("RGB")
@@ -173,6 +175,10 @@ class Picture:
         self.to_pil().save(target if hasattr(target, "write") else Path(target), format="PNG", icc_profile=self.icc)
 
 
+ImageSource = str | Path | bytes | bytearray | Image.Image | np.ndarray | Picture
+"""Anything ``load_picture`` reads: a path, file bytes, a Pillow image, a uint8 array, a Picture."""
+
+
 def check_size(width: int, height: int, max_pixels: int | None = DEFAULT_PIXEL_BUDGET) -> None:
     """Raise PictureError if a picture is too large to encode (``max_pixels``: the caller's budget,
     None for the format's own limit of 2**27 pixels)."""
@@ -184,9 +190,7 @@ def check_size(width: int, height: int, max_pixels: int | None = DEFAULT_PIXEL_B
         )
 
 
-def load_picture(
-    source: str | Path | bytes | Image.Image | np.ndarray, max_pixels: int | None = DEFAULT_PIXEL_BUDGET
-) -> Picture:
+def load_picture(source: ImageSource, max_pixels: int | None = DEFAULT_PIXEL_BUDGET) -> Picture:
     """A picture from a path, file bytes, a Pillow image or a uint8 array.
 
     Files are checked against ``max_pixels`` from their header, before any pixel is decoded.
@@ -216,17 +220,21 @@ def load_picture(
             im.load()
             return _from_pil(im)
     except FileNotFoundError as e:
-        raise PictureError(f"file not found: {source}") from e
+        raise PictureError(f"file not found: {_path_text(source)}") from e
     except IsADirectoryError as e:
-        raise PictureError(f"is a folder, not an image: {source}") from e
+        raise PictureError(f"is a folder, not an image: {_path_text(source)}") from e
     except PermissionError as e:
-        raise PictureError(f"cannot read {source}: permission denied") from e
+        raise PictureError(f"cannot read {_path_text(source)}: permission denied") from e
     except Image.DecompressionBombError as e:  # Pillow refuses even to open (over twice its limit)
         raise PictureError(f"image is over the size limit: {e}") from e
     except UnidentifiedImageError as e:
         raise PictureError(f"not a readable image: {e}") from e
     except _PILLOW_FAILURES as e:
         raise PictureError(f"cannot read image: {e or type(e).__name__}") from e
+
+
+def _path_text(source: object) -> str:
+    return str(source) if isinstance(source, (str, Path)) else "the image data"
 
 
 def _name(source: object) -> str:

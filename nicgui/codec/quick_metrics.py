@@ -12,7 +12,9 @@ there and keep its special cases).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import torch
@@ -58,7 +60,8 @@ def _strips(x: torch.Tensor) -> list[_Strip]:
     out = []
     for r0 in range(0, h - WIN + 1, rows):
         xs = x[:, :, r0 : min(h, r0 + rows + WIN - 1)] - 128.0  # centred: moments lose less precision
-        mx, xx = _blur(torch.cat([xs, xs * xs], 1), kernels).split(c, 1)
+        blurred = _blur(torch.cat([xs, xs * xs], 1), kernels)
+        mx, xx = blurred[:, :c], blurred[:, c:]
         out.append(_Strip(r0, xs, mx, xx))
     return out
 
@@ -68,7 +71,7 @@ def _downsample(x: torch.Tensor) -> torch.Tensor:
     return F.avg_pool2d(x, 2, padding=pad)
 
 
-def _scales(a: np.ndarray):
+def _scales(a: np.ndarray) -> Iterator[torch.Tensor]:
     """The picture and its MS-SSIM pyramid, one (1, C, H, W) float tensor per scale."""
     x = torch.tensor(a).permute(2, 0, 1)[None].float()  # a copy: the input may be read-only
     for i in range(len(MS_WEIGHTS)):
@@ -95,7 +98,7 @@ class Reference:
         self.pixels = a
         self._kept = [_strips(x) for x in _scales(a)] if _fits(a) and a.shape[0] * a.shape[1] <= KEEP_PIXELS else None
 
-    def scales(self):
+    def scales(self) -> Iterator[list[_Strip]]:
         """Per scale, the reference's strips (computed now when they are not kept)."""
         if self._kept is not None:
             yield from self._kept
@@ -113,7 +116,8 @@ def _ssim_cs(ref: list[_Strip], y: torch.Tensor) -> tuple[torch.Tensor, torch.Te
     for strip in ref:
         xs = strip.x
         ys = y[:, :, strip.r0 : strip.r0 + xs.shape[2]] - 128.0
-        my, yy, xy = _blur(torch.cat([ys, ys * ys, xs * ys], 1), kernels).split(c, 1)
+        blurred = _blur(torch.cat([ys, ys * ys, xs * ys], 1), kernels)
+        my, yy, xy = blurred[:, :c], blurred[:, c : 2 * c], blurred[:, 2 * c :]
         mx = strip.mx
         sxx, syy, sxy = strip.xx - mx * mx, yy - my * my, xy - mx * my
         mx, my = mx + 128.0, my + 128.0
@@ -141,7 +145,7 @@ def quick_metrics(a: np.ndarray | Reference, b: np.ndarray) -> Metrics:
     ``a`` may be a ``Reference`` built once for the original, which makes repeated calls cheaper.
     """
     ref = a if isinstance(a, Reference) else None
-    a = ref.pixels if ref is not None else a
+    a = ref.pixels if ref is not None else cast(np.ndarray, a)
     if a.shape != b.shape:
         raise ValueError(f"images differ in size: {a.shape} vs {b.shape}")
     if not _fits(a):

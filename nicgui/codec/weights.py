@@ -16,6 +16,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -50,7 +51,7 @@ class LoadedWeights:
     model: CodecModel  # with its tables loaded
     identity: ModelIdentity
     path: Path | None
-    info: dict  # free-form metadata (training recipe, figures)
+    info: dict[str, Any]  # free-form metadata (training recipe, figures)
 
 
 def _digest(arrays: dict[str, np.ndarray]) -> bytes:
@@ -64,7 +65,9 @@ def _digest(arrays: dict[str, np.ndarray]) -> bytes:
     return h.digest()[:16]
 
 
-def save_weights(model: CodecModel, path: Path, info: dict | None = None, float16: bool = False) -> ModelIdentity:
+def save_weights(
+    model: CodecModel, path: Path, info: dict[str, Any] | None = None, float16: bool = False
+) -> ModelIdentity:
     """Export a model for inference: parameters plus its tables, written atomically.
 
     ``float16`` stores the floating-point parameters at half precision (half the file; they are

@@ -95,9 +95,9 @@ def _make_window(args: argparse.Namespace, settings_file: Path | None):
         settings.quality = args.quality
     device = args.device or settings.device
     if args.device is None and device and device.startswith("cuda"):
-        import torch
+        from nicgui.codec.api import cuda_available
 
-        if not torch.cuda.is_available():  # the settings came from a machine with a GPU
+        if not cuda_available():  # the settings came from a machine with a GPU
             device = None
     weights = args.weights or args.model or settings.model
     client = CodecClient(default_codec_factory(weights), device, threads=worker_threads())

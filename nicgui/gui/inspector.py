@@ -14,6 +14,7 @@ from functools import cache
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -264,8 +265,10 @@ class LatentInspector(QWidget):
         self.where_overlay.setRect(QRectF(0, 0, pb.shape[1] * s, pb.shape[0] * s))
         self.where_label.setText(f"Where the bits go (bits per {s}×{s} block; brightest ≥ {top:.0f})")
         side = latents.mean is not None
+        model = self.map_kind.model()
+        assert isinstance(model, QStandardItemModel)
         for i, (_, needs_side) in enumerate(MAP_KINDS.values()):
-            self.map_kind.model().item(i).setEnabled(side or not needs_side)
+            model.item(i).setEnabled(side or not needs_side)
         if not side and MAP_KINDS[self.map_kind.currentData()][1]:
             self.map_kind.setCurrentIndex(0)
         self.where_box.setRange(QRectF(0, 0, w, h), padding=0.02)

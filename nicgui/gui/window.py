@@ -10,7 +10,16 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QKeySequence,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -212,11 +221,14 @@ class MainWindow(QMainWindow):
         return a
 
     def _build_actions(self) -> None:
-        keys = QKeySequence.StandardKey
-        self.open_action = self._action("&Open…", self.open_dialog, keys.Open, "Open images or .nic files")
-        self.paste_action = self._action("&Paste image", self.paste, keys.Paste, "Open the image on the clipboard")
+        def keys(k: QKeySequence.StandardKey) -> QKeySequence:
+            return QKeySequence(k)
+
+        std = QKeySequence.StandardKey
+        self.open_action = self._action("&Open…", self.open_dialog, keys(std.Open), "Open images or .nic files")
+        self.paste_action = self._action("&Paste image", self.paste, keys(std.Paste), "Open the image on the clipboard")
         self.save_action = self._action(
-            "&Save .nic…", lambda: self.save_nic(), keys.Save, "Save the compressed file at the current quality"
+            "&Save .nic…", lambda: self.save_nic(), keys(std.Save), "Save the compressed file at the current quality"
         )
         self.export_action = self._action(
             "&Export reconstruction as PNG…",
@@ -235,7 +247,7 @@ class MainWindow(QMainWindow):
         )
         self.next_action = self._action("&Next file", lambda: self.step(1), "PgDown")
         self.prev_action = self._action("P&revious file", lambda: self.step(-1), "PgUp")
-        self.quit_action = self._action("&Quit", self.close, keys.Quit)
+        self.quit_action = self._action("&Quit", self.close, keys(std.Quit))
 
         self.side_action = self._action(
             "&Side by side",
@@ -318,7 +330,9 @@ class MainWindow(QMainWindow):
         for name in CLASSIC_CODECS:
             self.compare_box.addItem(name.upper() if name != "webp" else "WebP", name)
             if not classic.available(name):
-                self.compare_box.model().item(self.compare_box.count() - 1).setEnabled(False)
+                model = self.compare_box.model()
+                assert isinstance(model, QStandardItemModel)
+                model.item(self.compare_box.count() - 1).setEnabled(False)
         self.compare_box.setToolTip(
             "Encode the original with a classical codec at the same file size as the current .nic "
             "and show it with the same metrics."
@@ -381,13 +395,15 @@ class MainWindow(QMainWindow):
         d = mb.addMenu("&Device")
         group = QActionGroup(self)
         self.device_actions: dict[str, QAction] = {}
-        import torch
+        from nicgui.codec.api import cuda_available
+
+        cuda = cuda_available()
 
         for dev, label in (("cpu", "CPU"), ("cuda", "CUDA GPU")):
             a = d.addAction(label)
             a.setCheckable(True)
-            a.setEnabled(dev == "cpu" or torch.cuda.is_available())
-            if dev == "cuda" and not torch.cuda.is_available():
+            a.setEnabled(dev == "cpu" or cuda)
+            if dev == "cuda" and not cuda:
                 a.setText("CUDA GPU (none found)")
             group.addAction(a)
             a.triggered.connect(lambda _=False, x=dev: self.set_device(x))
@@ -876,7 +892,9 @@ class MainWindow(QMainWindow):
 
     def _focus_pictures(self) -> None:
         page = self.pages.currentWidget()
-        (self.views.side if page is self.views else page).setFocus()
+        target = self.views.side if page is self.views else page
+        if target is not None:
+            target.setFocus()
 
     # == leaving ===================================================================================
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

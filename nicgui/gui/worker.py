@@ -23,10 +23,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from nicgui.app.batch import output_paths
 from nicgui.atomic import atomic_write
 from nicgui.codec.api import Codec
-from nicgui.codec.bitstream import NicFormatError
-from nicgui.codec.pictures import PictureError, load_picture
-from nicgui.codec.weights import WeightsError
-from nicgui.errors import NicguiError
+from nicgui.codec.pictures import load_picture
+from nicgui.errors import NicFormatError, NicguiError, PictureError, WeightsError
 from nicgui.gui import pipeline
 from nicgui.gui.cache import LruCache
 from nicgui.gui.messages import (
@@ -141,9 +139,9 @@ class Worker(QObject):
         """Load the model (runs first on the worker thread)."""
         lower_thread_priority()
         if self._threads:
-            import torch
+            from nicgui.codec.api import set_threads
 
-            torch.set_num_threads(self._threads)
+            set_threads(self._threads)
         try:
             self.codec = self._factory(self._device)
         except (WeightsError, *EXPECTED_ERRORS, RuntimeError) as e:

@@ -29,8 +29,8 @@ def list_images(folder: Path) -> list[Path]:
 def load_rgb(path: Path) -> np.ndarray:
     """An image file as uint8 RGB (H, W, 3), EXIF orientation applied."""
     with Image.open(path) as im:
-        im = ImageOps.exif_transpose(im)
-        return np.asarray(im.convert("RGB"), dtype=np.uint8)
+        upright = ImageOps.exif_transpose(im)
+        return np.asarray(upright.convert("RGB"), dtype=np.uint8)
 
 
 class CropSampler:

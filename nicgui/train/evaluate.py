@@ -134,7 +134,7 @@ def average_curves(points: list[Point]) -> dict[str, list[dict]]:
         groups.setdefault((p.codec, p.quality), []).append(p)
     curves: dict[str, list[dict]] = {}
     for (codec, q), ps in sorted(groups.items()):
-        row = {"quality": q}
+        row: dict[str, float] = {"quality": q}
         for k in ("bpp", "psnr", "ms_ssim", "ssim", "encode_s", "decode_s"):
             row[k] = float(np.mean([getattr(p, k) for p in ps]))
         curves.setdefault(codec, []).append(row)

@@ -172,7 +172,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     device = dist.device
     model.to(device).train()
     if cfg.bf16:
-        model.to(memory_format=torch.channels_last)  # faster oneDNN convolutions; exports stay contiguous
+        model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # faster oneDNN convolutions; exports stay contiguous
     net = dist.wrap(RateDistortion(model))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     if opt_state is not None:

@@ -6,8 +6,9 @@
 - ``factorized``: a learned per-channel prior (the hyperprior's side information).
 """
 
-from nicgui.codec.entropy.gsm import QUALITIES, EntropyModel, Tables, build_tables, quality_position
+from nicgui.codec.entropy.gsm import EntropyModel, Tables, build_tables
 from nicgui.codec.entropy.tables import ESCAPE_BITS, FREQ_BITS, MAX_HALF_WIDTH, TAIL_MASS, TableSet
+from nicgui.codec.quality import QUALITIES, quality_position
 
 __all__ = [
     "ESCAPE_BITS",

@@ -52,10 +52,14 @@ class FactorizedPrior(nn.Module):
         for c in range(self.channels):
             wc, mc, sc = w[c], m[c], s[c]
 
-            def mass(k: torch.Tensor, wc=wc, mc=mc, sc=sc) -> torch.Tensor:
+            def mass(
+                k: torch.Tensor, wc: torch.Tensor = wc, mc: torch.Tensor = mc, sc: torch.Tensor = sc
+            ) -> torch.Tensor:
                 return self._mass(k, wc, mc, sc)
 
-            def outside(hs: torch.Tensor, wc=wc, mc=mc, sc=sc) -> torch.Tensor:
+            def outside(
+                hs: torch.Tensor, wc: torch.Tensor = wc, mc: torch.Tensor = mc, sc: torch.Tensor = sc
+            ) -> torch.Tensor:
                 x = hs[:, None]
                 lower = normal_cdf((-x - 0.5 - mc) / sc)  # below -h
                 upper = normal_cdf((mc - x - 0.5) / sc)  # above h, by symmetry of the normal

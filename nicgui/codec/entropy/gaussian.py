@@ -59,11 +59,18 @@ def build_ladder_tables(ladder: ScaleLadder) -> TableSet:
     chunks = []
     for sigma in ladder.all_scales().astype(np.float64):
         s = torch.tensor(sigma, dtype=torch.float64)
+
+        def mass(k: torch.Tensor, s: torch.Tensor = s) -> torch.Tensor:
+            return centred_bin_mass(k, s)
+
+        def outside(hs: torch.Tensor, s: torch.Tensor = s) -> torch.Tensor:
+            return 2.0 * normal_cdf(-(hs + 0.5) / s)
+
         chunks.append(
             discretise(
-                lambda k, s=s: centred_bin_mass(k, s),
-                lambda hs, s=s: 2.0 * normal_cdf(-(hs + 0.5) / s),
-                6.0 * sigma,
+                mass,
+                outside,
+                6.0 * float(sigma),
                 LADDER_MIN_HALF,
             )
         )

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nicgui.codec.entropy.normal import normal_cdf
-from nicgui.codec.entropy.tables import TableSet, discretise, pack
+from nicgui.codec.entropy.tables import MassFn, TableSet, discretise, pack
 from nicgui.codec.quality import QUALITIES, interpolate_anchors, quality_position
 
 _MIN_PROB = 1e-9
@@ -122,12 +122,15 @@ def build_tables(entropy: EntropyModel) -> Tables:
             sig = sigma0[c] * scales[q, c]
             w = weights[c]
 
-            def upper(ks: torch.Tensor, sig=sig, w=w) -> torch.Tensor:
+            def upper(ks: torch.Tensor, sig: torch.Tensor = sig, w: torch.Tensor = w) -> torch.Tensor:
                 return (w * normal_cdf((ks[:, None] + 0.5) / sig)).sum(-1)
 
-            def mass(k: torch.Tensor, sig=sig, w=w) -> torch.Tensor:
+            def mass(k: torch.Tensor, sig: torch.Tensor = sig, w: torch.Tensor = w) -> torch.Tensor:
                 a = -k.abs()[:, None]
                 return (w * (normal_cdf((a + 0.5) / sig) - normal_cdf((a - 0.5) / sig))).sum(-1)
 
-            chunks.append(discretise(mass, lambda hs, upper=upper: 2.0 * (1.0 - upper(hs)), float(sig.max() * 6.0)))
+            def outside(hs: torch.Tensor, upper: MassFn = upper) -> torch.Tensor:
+                return 2.0 * (1.0 - upper(hs))
+
+            chunks.append(discretise(mass, outside, float(sig.max() * 6.0)))
     return Tables(scales=scales.float().numpy(), tables=pack(chunks))

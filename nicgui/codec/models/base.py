@@ -8,7 +8,7 @@ for the integer tables its coding path reads. Nothing outside the family knows i
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Self
 
 import numpy as np
 import torch
@@ -30,7 +30,7 @@ class ConfigBase:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]):
+    def from_dict(cls, d: dict[str, Any]) -> Self:
         known = {f.name for f in fields(cls)}
         unknown = set(d) - known
         if unknown:

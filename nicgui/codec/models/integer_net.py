@@ -47,11 +47,14 @@ class ScaleIndexNet(nn.Module):
         self.up1 = nn.Conv2d(n_in, 4 * hidden, 3, padding=1)
         self.up2 = nn.Conv2d(hidden, 4 * hidden, 3, padding=1)
         self.out = nn.Conv2d(hidden, n_out, 1)
-        nn.init.constant_(self.out.bias, levels / 2)
+        assert self.out.bias is not None
+        with torch.no_grad():
+            self.out.bias.fill_(levels / 2)
 
     # -- training: the integer network simulated in floating point ---------------------------
     @staticmethod
     def _weights(layer: nn.Conv2d) -> tuple[torch.Tensor, torch.Tensor]:
+        assert layer.bias is not None
         return round_ste(layer.weight * 2**W_FRAC) / 2**W_FRAC, layer.bias
 
     def _conv(self, layer: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
@@ -78,6 +81,7 @@ class ScaleIndexNet(nn.Module):
         in_frac = {"up1": 0, "up2": ACT_FRAC, "out": ACT_FRAC}
         for name in _LAYERS:
             layer: nn.Conv2d = getattr(self, name)
+            assert layer.bias is not None
             w = torch.round(layer.weight.double() * 2**W_FRAC)
             b = torch.round(layer.bias.double() * 2 ** (W_FRAC + in_frac[name]))
             out[f"{name}.weight"] = w.numpy().astype(np.int32)
