@@ -17,7 +17,9 @@ def test_never_overwrites_unless_told(tmp_path):
     assert p.read_bytes() == b"one"
     atomic_write(p, b"three", overwrite=True)
     assert p.read_bytes() == b"three"
-    assert not leftover_temporaries(tmp_path)
+    with pytest.raises(OSError):
+        atomic_write(tmp_path / "missing" / "g.nic", b"x")
+    assert [q.name for q in tmp_path.iterdir()] == ["f.nic"]  # no temporary files left
 
 
 def test_two_writers_of_a_new_name_have_exactly_one_winner(tmp_path):

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
-from nicgui.atomic import atomic_write
 from nicgui.codec.metrics import Metrics
 from nicgui.codec.pictures import Picture
 from nicgui.gui.cache import LruCache
@@ -29,22 +26,6 @@ def test_lru_cache_evicts_the_oldest_by_count_and_by_bytes():
     assert len(c) == 1 and "e" in c and c.bytes == 201
     c.put("huge", np.zeros(1000, np.uint8))  # the newest always stays
     assert "huge" in c and len(c) == 1
-
-
-def test_atomic_write_never_overwrites_unless_told(tmp_path):
-    tmp_path = tmp_path / "out"
-    tmp_path.mkdir()
-    p = tmp_path / "f.nic"
-    assert atomic_write(p, b"one") == 3
-    with pytest.raises(FileExistsError):
-        atomic_write(p, b"two")
-    assert p.read_bytes() == b"one"
-    atomic_write(p, b"three", overwrite=True)
-    assert p.read_bytes() == b"three"
-    assert sorted(os.listdir(tmp_path)) == ["f.nic"]  # no temporary files left
-    with pytest.raises(OSError):
-        atomic_write(tmp_path / "missing" / "g.nic", b"x")
-    assert sorted(os.listdir(tmp_path)) == ["f.nic"]
 
 
 def test_folders_expand_to_openable_files(tmp_path):

@@ -67,25 +67,9 @@ def test_train_resume_export_and_eval(folder, tmp_path, capsys):
     assert codec.decode(codec.encode(img, 50)).rgb.shape == img.shape
 
     ev = tmp_path / "eval"
-    assert (
-        main(
-            [
-                "eval",
-                str(folder),
-                "--out",
-                str(ev),
-                "--weights",
-                str(weights),
-                "--qualities",
-                "1,30,60,100",
-                "--codecs",
-                "jpeg",
-                "--limit",
-                "2",
-            ]
-        )
-        == 0
-    )
+    eval_args = ["eval", str(folder), "--out", str(ev), "--weights", str(weights), "--qualities", "1,30,60,100"]
+    eval_args += ["--codecs", "jpeg", "--limit", "2"]
+    assert main(eval_args) == 0
     summary = json.loads((ev / "summary.json").read_text())
     assert summary["images"] == 2 and set(summary["curves"]) == {"nicgui", "jpeg"}
     assert len(summary["curves"]["nicgui"]) == 4
@@ -104,25 +88,7 @@ def test_train_resume_export_and_eval(folder, tmp_path, capsys):
         w = csv.DictWriter(f, fieldnames=list(points[0]))
         w.writeheader()
         w.writerows(marked)
-    assert (
-        main(
-            [
-                "eval",
-                str(folder),
-                "--out",
-                str(ev),
-                "--weights",
-                str(weights),
-                "--qualities",
-                "1,30,60,100",
-                "--codecs",
-                "jpeg",
-                "--limit",
-                "2",
-            ]
-        )
-        == 0
-    )
+    assert main(eval_args) == 0
     again = [p for p in csv.DictReader((ev / "points.csv").open()) if p["codec"] == "jpeg" and p["quality"] == "2"]
     assert len(again) == 2 and all(p["bytes"] == "999999" for p in again)
 
@@ -135,21 +101,13 @@ def test_train_rejects_bad_data(tmp_path, capsys):
     assert main(["train", str(tmp_path / "missing"), "--out", str(tmp_path / "r"), "--steps", "1"]) == 1
 
 
-@pytest.mark.parametrize("bf16", [False, True])
-def test_training_lowers_the_loss(folder, tmp_path, bf16):
-    cfg = TrainConfig(
-        data=folder,
-        out=tmp_path / "r",
-        model="theis-cae-s",
-        steps=60,
-        batch=4,
-        crop=32,
-        lr=2e-3,
-        warmup=5,
-        save_every=1000,
-        log_every=20,
-        bf16=bf16,
-    )
+@pytest.mark.parametrize(
+    "model, batch, crop, lr, bf16",
+    [("theis-cae-s", 4, 32, 2e-3, False), ("theis-cae-s", 4, 32, 2e-3, True), ("mean-scale", 2, 64, 1e-3, False)],
+)
+def test_training_lowers_the_loss(folder, tmp_path, model, batch, crop, lr, bf16):
+    cfg = TrainConfig(data=folder, out=tmp_path / "r", model=model, steps=60, batch=batch, crop=crop, lr=lr)
+    cfg.warmup, cfg.save_every, cfg.log_every, cfg.bf16 = 5, 1000, 20, bf16
     ckpt = train(cfg, progress=False)
     rows = [r for r in csv.DictReader((tmp_path / "r" / "log.csv").open()) if r["kind"] == "train"]
     assert [int(r["step"]) for r in rows] == [20, 40, 60]
@@ -269,23 +227,8 @@ def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(fold
     second.mkdir()
     Image.fromarray(synthetic_photo(80, 80, seed=9)).save(second / "x.png")
     out = tmp_path / "ms"
-    args = [
-        "train",
-        str(folder),
-        str(second),
-        "--out",
-        str(out),
-        "--model",
-        "mean-scale",
-        "--steps",
-        "2",
-        "--batch",
-        "2",
-        "--crop",
-        "64",
-        "--no-progress",
-        "--bf16",
-    ]
+    args = ["train", str(folder), str(second), "--out", str(out), "--model", "mean-scale"]
+    args += ["--steps", "2", "--batch", "2", "--crop", "64", "--no-progress", "--bf16"]
     assert main(args) == 0
     ck = torch.load(out / "last.pt", weights_only=True)
     assert ck["step"] == 2 and ck["family"] == "mean-scale"
@@ -297,41 +240,6 @@ def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(fold
     img = synthetic_photo(40, 48)
     assert codec.decode(codec.encode(img, 50)).rgb.shape == img.shape
     ev = tmp_path / "eval"
-    assert (
-        main(
-            [
-                "eval",
-                str(folder),
-                "--out",
-                str(ev),
-                "--weights",
-                str(weights),
-                "--qualities",
-                "10,90",
-                "--codecs",
-                "jpeg",
-                "--limit",
-                "1",
-            ]
-        )
-        == 0
-    )
+    eval_args = ["eval", str(folder), "--out", str(ev), "--weights", str(weights), "--qualities", "10,90"]
+    assert main(eval_args + ["--codecs", "jpeg", "--limit", "1"]) == 0
     assert len(json.loads((ev / "summary.json").read_text())["curves"]["nicgui"]) == 2
-
-
-def test_hyperprior_training_lowers_the_loss(folder, tmp_path):
-    cfg = TrainConfig(
-        data=folder,
-        out=tmp_path / "r",
-        model="mean-scale",
-        steps=40,
-        batch=2,
-        crop=64,
-        lr=1e-3,
-        warmup=5,
-        save_every=1000,
-        log_every=20,
-    )
-    train(cfg, progress=False)
-    rows = [r for r in csv.DictReader((tmp_path / "r" / "log.csv").open()) if r["kind"] == "train"]
-    assert float(rows[-1]["loss"]) < 0.7 * float(rows[0]["loss"])
