@@ -48,6 +48,7 @@ def _codec(args: argparse.Namespace):
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
+    from nicgui.codec.metrics import bits_per_pixel
     from nicgui.codec.pictures import load_picture
 
     src = Path(args.input)
@@ -56,7 +57,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
     picture = load_picture(src)
     data = _codec(args).encode(picture, args.quality)
     _write(out, data, args.force)
-    bpp = 8 * len(data) / (picture.width * picture.height)
+    bpp = bits_per_pixel(len(data), picture.width, picture.height)
     print(
         f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}, quality {args.quality}, "
         f"{len(data)} bytes, {bpp:.3f} bpp"
@@ -65,8 +66,6 @@ def cmd_encode(args: argparse.Namespace) -> int:
 
 
 def cmd_decode(args: argparse.Namespace) -> int:
-    import io
-
     from nicgui.codec.api import load_model_for
 
     src = Path(args.input)
@@ -76,15 +75,14 @@ def cmd_decode(args: argparse.Namespace) -> int:
     # a file picks its own model unless one is named
     codec = _codec(args) if (args.weights or args.model) else load_model_for(data, args.device)
     picture = codec.decode(data)
-    buf = io.BytesIO()
-    picture.save_png(buf)
-    _write(out, buf.getvalue(), args.force)
+    _write(out, picture.png_bytes(), args.force)
     print(f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}")
     return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     from nicgui.codec.bitstream import read_nic
+    from nicgui.codec.metrics import bits_per_pixel
 
     src = Path(args.input)
     nic = read_nic(_read(src))
@@ -96,7 +94,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         "height": h.height,
         "mode": h.mode,
         "quality": h.quality,
-        "bpp": round(8 * nic.size / (h.width * h.height), 4),
+        "bpp": round(bits_per_pixel(nic.size, h.width, h.height), 4),
         "model": h.model_name,
         "model_family": h.family,
         "model_digest": h.model_digest.hex(),

@@ -118,7 +118,7 @@ def check_codec(report: Report, quality: int, min_psnr: float, device: str | Non
     """Encode and decode the built-in picture and compare PSNR with the limits."""
     from nicgui.codec.api import load_model
     from nicgui.codec.bitstream import MAGIC
-    from nicgui.codec.metrics import psnr
+    from nicgui.codec.metrics import bits_per_pixel, psnr
 
     t0 = time.perf_counter()
     codec = load_model(device=device)
@@ -138,7 +138,7 @@ def check_codec(report: Report, quality: int, min_psnr: float, device: str | Non
         raise SelftestError(f"decoded {picture.mode} {picture.rgb.shape}, expected RGB {original.shape}")
     flat = np.broadcast_to(original.reshape(-1, 3).mean(axis=0).round().astype(np.uint8), original.shape)
     value, floor = psnr(original, picture.rgb), psnr(original, flat)
-    bpp = 8 * len(data) / (original.shape[0] * original.shape[1])
+    bpp = bits_per_pixel(len(data), original.shape[1], original.shape[0])
     report.checks.update(quality=quality, bytes=len(data), bpp=round(bpp, 4))
     report.checks.update(psnr=round(value, 3), psnr_flat=round(floor, 3))
     if value < min_psnr:

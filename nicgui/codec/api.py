@@ -26,6 +26,7 @@ from nicgui.codec.bitstream import (
     write_nic,
 )
 from nicgui.codec.latents import Quantised
+from nicgui.codec.metrics import bits_per_pixel
 from nicgui.codec.models import CodecModel, TileRange
 from nicgui.codec.pictures import ImageSource, Picture, load_picture
 from nicgui.codec.tiling import run_tiled, tile_ranges
@@ -64,7 +65,7 @@ class Compressed:
 
     @property
     def bpp(self) -> float:
-        return 8.0 * len(self.data) / (self.picture.width * self.picture.height)
+        return bits_per_pixel(len(self.data), self.picture.width, self.picture.height)
 
 
 @dataclass

@@ -174,6 +174,12 @@ class Picture:
         """Write as PNG (with the ICC profile) to a path or a binary file object."""
         self.to_pil().save(target if hasattr(target, "write") else Path(target), format="PNG", icc_profile=self.icc)
 
+    def png_bytes(self) -> bytes:
+        """The picture as a PNG file (Pillow's default compression, ICC profile kept)."""
+        buf = io.BytesIO()
+        self.save_png(buf)
+        return buf.getvalue()
+
 
 ImageSource = str | Path | bytes | bytearray | Image.Image | np.ndarray | Picture
 """Anything ``load_picture`` reads: a path, file bytes, a Pillow image, a uint8 array, a Picture."""

@@ -12,8 +12,6 @@ import hashlib
 import json
 import logging
 import math
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from safetensors.numpy import load_file, save_file
 from nicgui.atomic import atomic_path
 from nicgui.codec.models import CodecModel, from_config
 from nicgui.errors import WeightsError  # noqa: F401  (re-exported: its historical home)
+from nicgui.paths import shipped_dirs
 
 log = logging.getLogger(__name__)
 
@@ -159,17 +158,7 @@ def load_weights(path: Path, device: str | torch.device = "cpu") -> LoadedWeight
 
 def weights_dirs() -> list[Path]:
     """Folders searched for weights: $NICGUI_WEIGHTS_DIR, the frozen app, the package, the checkout."""
-    dirs: list[Path] = []
-    env = os.environ.get("NICGUI_WEIGHTS_DIR")
-    if env:
-        dirs.append(Path(env))
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        dirs.append(Path(frozen) / "weights")
-    here = Path(__file__).resolve().parent.parent  # the nicgui package
-    dirs.append(here / "weights")  # installed wheels carry weights inside the package
-    dirs.append(here.parent / "weights")  # a source checkout
-    return dirs
+    return shipped_dirs("weights")
 
 
 def identity_of(path: Path) -> ModelIdentity:

@@ -6,26 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from nicgui.gui.messages import NIC_SUFFIX
+from nicgui.paths import IMAGE_SUFFIXES
 
-IMAGE_SUFFIXES = (
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".jpe",
-    ".webp",
-    ".tif",
-    ".tiff",
-    ".bmp",
-    ".gif",
-    ".ppm",
-    ".pgm",
-    ".pbm",
-    ".pnm",
-    ".tga",
-    ".avif",
-    ".jp2",
-    ".ico",
-)
 OPEN_FILTER = (
     "Images and .nic files (" + " ".join(f"*{s}" for s in (*IMAGE_SUFFIXES, NIC_SUFFIX)) + ");;"
     "Compressed images (*.nic);;All files (*)"

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from nicgui.codec.bitstream import NicHeader
-from nicgui.codec.metrics import Metrics
+from nicgui.codec.metrics import Metrics, bits_per_pixel
 from nicgui.codec.pictures import Picture
 
 NIC_SUFFIX = ".nic"
@@ -199,7 +199,7 @@ class Outcome:
 
     @property
     def bpp(self) -> float:
-        return 8.0 * len(self.data) / (self.reconstruction.width * self.reconstruction.height)
+        return bits_per_pixel(len(self.data), self.reconstruction.width, self.reconstruction.height)
 
 
 @dataclass(frozen=True)

@@ -104,16 +104,7 @@ def raw_bytes(picture: Picture) -> int:
 
 def png_bytes(picture: Picture) -> int:
     """Size of the picture as a PNG (Pillow's default compression), for the ratio readout."""
-    return len(encode_png(picture))
-
-
-def encode_png(picture: Picture | np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    if isinstance(picture, Picture):
-        picture.to_pil().save(buf, format="PNG", icc_profile=picture.icc)
-    else:
-        Image.fromarray(picture).save(buf, format="PNG")
-    return buf.getvalue()
+    return len(picture.png_bytes())
 
 
 def latent_data(codec: Codec, q: Quantised) -> LatentData:
@@ -223,5 +214,8 @@ def compare_classic(
 
 def save(path: Path, payload: bytes | Picture | np.ndarray, overwrite: bool) -> int:
     """Write .nic bytes as they are, or pixels as PNG, atomically; returns the bytes written."""
-    data = payload if isinstance(payload, bytes) else encode_png(payload)
+    if isinstance(payload, bytes):
+        data = payload
+    else:
+        data = (payload if isinstance(payload, Picture) else Picture.from_array(payload)).png_bytes()
     return atomic_write(path, data, overwrite)

@@ -10,9 +10,9 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-log = logging.getLogger(__name__)
+from nicgui.paths import IMAGE_SUFFIXES
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".ppm"}
+log = logging.getLogger(__name__)
 
 
 def list_images(folder: Path) -> list[Path]:
