@@ -151,3 +151,29 @@ def test_unknown_model_name_is_a_one_line_error(png, tmp_path, capsys):
     assert main(["encode", str(png), "-o", str(tmp_path / "x.nic"), "--model", "no-such-model"]) == 1
     err = capsys.readouterr().err
     assert "no-such-model" in err and "\n" not in err.strip()
+
+
+def test_batch_compresses_files_and_folders_with_a_summary(tmp_path, photo, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a.png", "b.png"):
+        Image.fromarray(photo).save(src / name)
+    Image.fromarray(photo[:64]).save(src / "a.jpg")
+    (src / "notes.txt").write_text("not an image")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    out = tmp_path / "out"
+    code = main(["batch", str(src), str(broken), "-o", str(out), "-q", "30", "--jobs", "2", "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == 1  # one file failed, and says so
+    assert sorted(p.name for p in out.iterdir()) == ["a.jpg.nic", "a.png.nic", "b.nic"]
+    assert "3 of 4 files compressed, 1 failed" in captured.out
+    assert "broken.png" in captured.err
+    assert main(["batch", str(src), "-o", str(out), "--no-progress"]) == 0  # existing outputs are skipped
+    assert "0 of 3 files compressed, 3 skipped" in capsys.readouterr().out
+
+
+def test_python_dash_m_nicgui_is_the_cli(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "nicgui", "info", str(tmp_path / "none.nic")], capture_output=True,
+                       text=True)  # fmt: skip
+    assert r.returncode == 1 and r.stderr.startswith("nicgui: error: file not found")

@@ -1,12 +1,30 @@
-"""Many files at once: where each result goes."""
+"""Many files at once: where each result goes, one file's compression, and the running totals.
+
+The desktop app's batch dialog and ``nicgui batch`` run the same code: ``output_paths`` names the
+results, ``compress_file`` does one file (any failure becomes a result, never an exception, so a
+bad file cannot stop a batch), and ``BatchTotals`` sums them up and says so in one line.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from nicgui.app.text import describe_error, format_bytes
+from nicgui.atomic import atomic_write
+from nicgui.errors import NicguiError
+
+if TYPE_CHECKING:
+    from nicgui.codec.api import Codec
+
+log = logging.getLogger(__name__)
 
 NIC_SUFFIX = ".nic"
+Status = Literal["compressed", "skipped", "failed"]
 
 
 def output_paths(files: Sequence[Path], out_dir: Path | None, suffix: str = NIC_SUFFIX) -> list[Path]:
@@ -26,3 +44,79 @@ def output_paths(files: Sequence[Path], out_dir: Path | None, suffix: str = NIC_
         seen[p] += 1
         out.append(p if seen[p] == 1 else p.with_name(f"{p.stem} ({seen[p]}){p.suffix}"))
     return out
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file of a batch."""
+
+    source: Path
+    output: Path
+    status: Status
+    bytes_before: int = 0
+    bytes_after: int = 0
+    error: str = ""
+
+
+def compress_file(codec: Codec, source: Path, output: Path, quality: int, overwrite: bool) -> FileResult:
+    """Compress one file to ``output`` (atomically); an existing output is skipped unless ``overwrite``."""
+    from nicgui.codec.pictures import load_picture
+
+    if output.exists() and not overwrite:
+        return FileResult(source, output, "skipped")
+    try:
+        size = source.stat().st_size
+        data = codec.encode(load_picture(source), quality)
+        atomic_write(output, data, overwrite)
+    except FileExistsError:  # another writer took the name meanwhile
+        return FileResult(source, output, "skipped")
+    except (NicguiError, OSError, ValueError, MemoryError) as e:
+        return FileResult(source, output, "failed", error=describe_error(e))
+    except Exception as e:  # a bug must not stop the batch: report it and go on
+        log.exception("batch: %s failed", source)
+        return FileResult(source, output, "failed", error=f"internal error: {e}")
+    return FileResult(source, output, "compressed", size, len(data))
+
+
+@dataclass
+class BatchTotals:
+    """Running totals of a batch."""
+
+    total: int
+    compressed: int = 0
+    skipped: int = 0  # the output existed and overwriting was not allowed
+    failed: int = 0
+    bytes_before: int = 0
+    bytes_after: int = 0
+    errors: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def done(self) -> int:
+        return self.compressed + self.skipped + self.failed
+
+    def add(self, r: FileResult) -> None:
+        if r.status == "compressed":
+            self.compressed += 1
+            self.bytes_before += r.bytes_before
+            self.bytes_after += r.bytes_after
+        elif r.status == "skipped":
+            self.skipped += 1
+        else:
+            self.failed += 1
+            self.errors.append(f"{r.source.name}: {r.error}")
+
+    def describe(self) -> str:
+        """One line, e.g. '3 of 4 files compressed, 1 skipped: 1.20 MB → 95.0 kB (12.6:1)'."""
+        parts = [f"{self.compressed} of {self.total} files compressed"]
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped (the .nic exists)")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        text = ", ".join(parts)
+        if self.compressed:
+            ratio = self.bytes_before / self.bytes_after if self.bytes_after else float("inf")
+            text += f": {format_bytes(self.bytes_before)} → {format_bytes(self.bytes_after)} ({ratio:.1f}:1)"
+        if self.cancelled:
+            text = "Cancelled. " + text
+        return text

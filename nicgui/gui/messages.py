@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nicgui.app.batch import BatchTotals
+from nicgui.app.text import format_bytes  # noqa: F401  (re-exported for the widgets)
 from nicgui.codec.bitstream import NicHeader
 from nicgui.codec.metrics import Metrics, bits_per_pixel
 from nicgui.codec.pictures import Picture
@@ -273,27 +275,9 @@ class BatchSummary:
     errors: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        """One line for the dialog, e.g. '3 of 4 files compressed, 1 skipped: 1.2 MB -> 95 kB'."""
-        parts = [f"{self.compressed} of {self.total} files compressed"]
-        if self.skipped:
-            parts.append(f"{self.skipped} skipped (the .nic exists)")
-        if self.failed:
-            parts.append(f"{self.failed} failed")
-        text = ", ".join(parts)
-        if self.compressed:
-            ratio = self.bytes_before / self.bytes_after if self.bytes_after else float("inf")
-            text += f": {format_bytes(self.bytes_before)} → {format_bytes(self.bytes_after)} ({ratio:.1f}:1)"
-        if self.cancelled:
-            text = "Cancelled. " + text
-        return text
-
-
-def format_bytes(n: int) -> str:
-    """Human-readable size with exact bytes for small files: '950 B', '12.3 kB', '4.56 MB'."""
-    if n < 1000:
-        return f"{n} B"
-    if n < 1_000_000:
-        return f"{n / 1000:.1f} kB"
-    if n < 1_000_000_000:
-        return f"{n / 1e6:.2f} MB"
-    return f"{n / 1e9:.2f} GB"
+        """One line for the dialog, e.g. '3 of 4 files compressed, 1 skipped: 1.20 MB → 95.0 kB'."""
+        totals = BatchTotals(
+            self.total, self.compressed, self.skipped, self.failed, self.bytes_before, self.bytes_after,
+            list(self.errors), self.cancelled,
+        )  # fmt: skip
+        return totals.describe()

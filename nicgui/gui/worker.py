@@ -15,15 +15,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from nicgui.app.batch import output_paths
-from nicgui.atomic import atomic_write
+from nicgui.app.batch import BatchTotals, compress_file, output_paths
+from nicgui.app.text import describe_error as describe
 from nicgui.codec.api import Codec
-from nicgui.codec.pictures import load_picture
 from nicgui.errors import NicFormatError, NicguiError, PictureError, WeightsError
 from nicgui.gui import pipeline
 from nicgui.gui.cache import LruCache
@@ -74,30 +73,12 @@ class LatestGeneration:
             return self._value
 
 
-def describe(error: BaseException) -> str:
-    """One readable line for an error."""
-    if isinstance(error, FileNotFoundError):
-        return f"file not found: {error.filename or error}"
-    if isinstance(error, FileExistsError):
-        return str(error)
-    if isinstance(error, OSError) and error.strerror:
-        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
-    if isinstance(error, MemoryError):
-        return "not enough memory for this picture"
-    return str(error) or type(error).__name__
-
-
 @dataclass
 class _Batch:
     request: BatchRequest
     outputs: list[Path]
+    totals: BatchTotals
     index: int = 0
-    compressed: int = 0
-    skipped: int = 0
-    failed: int = 0
-    before: int = 0
-    after: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 class Worker(QObject):
@@ -290,49 +271,25 @@ class Worker(QObject):
         if self._batch is not None:
             self.failed.emit(Failure("batch", "A batch is already running", job=req.job))
             return
-        self._batch = _Batch(req, output_paths(req.files, req.out_dir))
+        self._batch = _Batch(req, output_paths(req.files, req.out_dir), BatchTotals(len(req.files)))
         QTimer.singleShot(0, self._batch_step)
 
     def _batch_step(self) -> None:
         b = self._batch
         if b is None:
             return
-        req = b.request
+        req, t = b.request, b.totals
         if req.cancel.is_set() or b.index >= len(req.files) or self.codec is None:
             self._batch = None
-            self.batch_done.emit(
-                BatchSummary(
-                    req.job,
-                    len(req.files),
-                    b.compressed,
-                    b.skipped,
-                    b.failed,
-                    b.before,
-                    b.after,
-                    req.cancel.is_set() and b.index < len(req.files),
-                    tuple(b.errors),
-                )
-            )
+            t.cancelled = req.cancel.is_set() and b.index < len(req.files)
+            summary = BatchSummary(
+                req.job, t.total, t.compressed, t.skipped, t.failed, t.bytes_before, t.bytes_after, t.cancelled,
+                tuple(t.errors),
+            )  # fmt: skip
+            self.batch_done.emit(summary)
             return
         path = req.files[b.index]
-        out = b.outputs[b.index]
-        try:
-            if out.exists() and not req.overwrite:
-                b.skipped += 1
-            else:
-                size = path.stat().st_size
-                data = self.codec.encode(load_picture(path), req.quality)
-                atomic_write(out, data, req.overwrite)
-                b.compressed += 1
-                b.before += size
-                b.after += len(data)
-        except EXPECTED_ERRORS as e:
-            b.failed += 1
-            b.errors.append(f"{path.name}: {describe(e)}")
-        except Exception as e:  # a bug must not stop the batch for good: count it and go on
-            log.exception("batch: %s failed", path)
-            b.failed += 1
-            b.errors.append(f"{path.name}: internal error: {e}")
+        t.add(compress_file(self.codec, path, b.outputs[b.index], req.quality, req.overwrite))
         b.index += 1
         self.batch_progress.emit(BatchProgress(req.job, b.index, len(req.files), path.name))
         QTimer.singleShot(0, self._batch_step)

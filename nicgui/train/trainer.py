@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -33,32 +34,47 @@ from nicgui.train.export import load_checkpoint
 log = logging.getLogger(__name__)
 
 
+def _opt(default: Any, help: str, **cli: Any) -> Any:
+    """A training option: its default and its help, written once (the CLI is built from them)."""
+    return field(default=default, metadata={"help": help, **cli})
+
+
 @dataclass
 class TrainConfig:
-    data: Path | list[Path]  # one folder of training images, or several
-    out: Path
-    model: str = "theis-cae"
-    steps: int = 100_000
-    minutes: float = 0.0  # stop after this much wall-clock (0: no limit)
-    batch: int = 8
-    crop: int = 128
-    lr: float = 1e-3
-    lr_final: float = 1e-5
-    warmup: int = 200
-    clip: float = 1.0
-    distortion: str = "mse"  # or "ms-ssim"
-    seed: int = 0
-    device: str = "cpu"
-    val_data: Path | None = None
-    val_every: int = 1000
-    val_images: int = 8
-    save_every: int = 500
-    log_every: int = 50
-    resume: Path | None = None  # a checkpoint (.pt) or exported weights (.safetensors)
-    anchors: list[float] | None = None  # new anchor lambdas for a resumed model (re-targets its range)
-    threads: int = 0
-    bf16: bool = False  # convolutions in bfloat16 autocast (about 1.6x faster on CPUs with AVX512-BF16)
-    extra: dict = field(default_factory=dict)
+    """Every training option; ``nicgui train`` offers each as ``--name`` with this help."""
+
+    data: Path | list[Path] = field(metadata={"help": "folder(s) of training images (PNG, JPEG, ...)"})
+    out: Path = _opt(Path("runs/train"), "folder for checkpoints and log.csv")
+    model: str = _opt("mean-scale", "registered model size: mean-scale, mean-scale-l, theis-cae, theis-cae-s")
+    steps: int = _opt(100_000, "training steps")
+    minutes: float = _opt(0.0, "stop after this wall-clock time (0: no limit)")
+    batch: int = _opt(8, "crops per step (per process under torchrun)")
+    crop: int = _opt(128, "crop size in pixels")
+    lr: float = _opt(1e-3, "peak learning rate")
+    lr_final: float = _opt(1e-5, "learning rate at the end of the cosine decay")
+    warmup: int = _opt(200, "steps of linear learning-rate warm-up")
+    clip: float = _opt(1.0, "gradient norm clipping")
+    distortion: str = _opt("mse", "distortion term", choices=["mse", "ms-ssim"])
+    seed: int = _opt(0, "random seed")
+    device: str = _opt("cpu", "cpu or cuda")
+    val_data: Path | None = _opt(
+        None, "folder of validation images (never Kodak if Kodak is the test set)", flag="--val"
+    )
+    val_every: int = _opt(1000, "steps between validations")
+    val_images: int = _opt(8, "validation images used")
+    save_every: int = _opt(500, "steps between checkpoints")
+    log_every: int = _opt(50, "steps per row of log.csv")
+    resume: Path | None = _opt(None, "checkpoint (.pt) or exported weights (.safetensors) to continue from")
+    anchors: list[float] | None = _opt(
+        None, "comma-separated lambdas of the anchor rates; with --resume, re-targets a trained CAE's quality range",
+        parse="lambdas",
+    )  # fmt: skip
+    threads: int = _opt(0, "CPU threads (0: torch's default)")
+    bf16: bool = _opt(
+        False, "bfloat16 autocast for the big convolutions (faster on CPUs with AVX512-BF16/AMX and on GPUs; "
+        "latents, rates and the output layer stay float32)",
+    )  # fmt: skip
+    extra: dict[str, Any] = field(default_factory=dict, metadata={"cli": False})
 
 
 class RateDistortion(nn.Module):

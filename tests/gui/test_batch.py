@@ -111,17 +111,17 @@ def test_the_window_stays_usable_during_a_batch(qtbot, window, photo, photo_file
 def test_a_file_that_breaks_the_reader_does_not_stall_the_batch(qtbot, window, photo, tmp_path, monkeypatch):
     import struct
 
-    import nicgui.gui.worker as worker_module
+    import nicgui.codec.pictures as pictures_module
 
     folder, paths = make_folder(tmp_path, photo, 3)
-    real = worker_module.load_picture
+    real = pictures_module.load_picture
 
     def flaky(path, *a, **k):
         if path.name == "img1.png":
             raise struct.error("unpack requires a buffer of 4 bytes")  # as Pillow does on some EXIF
         return real(path, *a, **k)
 
-    monkeypatch.setattr(worker_module, "load_picture", flaky)
+    monkeypatch.setattr(pictures_module, "load_picture", flaky)
     for _ in range(2):  # and a second batch is accepted afterwards
         with qtbot.waitSignal(window.client.batch_done, timeout=RESULT_TIMEOUT_MS) as done:
             window.client.batch(paths, None, 40, True)

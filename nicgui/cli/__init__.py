@@ -1,0 +1,92 @@
+"""Command line: ``nicgui encode|decode|info|batch|train|export|eval``; no subcommand opens the app.
+
+Conventions as cwebp's: exit code 0 on success; on bad input a one-line ``nicgui: error: ...``
+on stderr and a non-zero exit code, never a traceback. ``python -m nicgui`` is the same program.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from nicgui.cli.common import EXIT_ERROR, EXIT_USAGE, CliError
+
+SUBCOMMANDS = {"encode", "decode", "info", "batch", "train", "export", "eval"}
+
+
+def _not_an_app_start(argv: list[str]) -> str | None:
+    """Why ``argv`` cannot open the window (a mistyped command, no display), or None."""
+    first = argv[0] if argv and not argv[0].startswith("-") else None
+    if first is not None and not Path(first).exists() and not Path(first).suffix:
+        import difflib
+
+        close = difflib.get_close_matches(first, sorted(SUBCOMMANDS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (commands: {', '.join(sorted(SUBCOMMANDS))})"
+        return f"unknown command or file '{first}'{hint}"
+    headless = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    )
+    if "--screenshot" in argv:
+        return None
+    if headless:
+        return (
+            "no display to open the window on (set DISPLAY, or QT_QPA_PLATFORM=offscreen); "
+            "'nicgui --help' lists the commands that need none"
+        )
+    if sys.platform.startswith("linux") and os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
+        import ctypes.util
+
+        if ctypes.util.find_library("xcb-cursor") is None:  # Qt would abort loading its xcb plugin
+            return "Qt's X11 plugin needs the library libxcb-cursor0 (Debian/Ubuntu: sudo apt install libxcb-cursor0)"
+    return None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from nicgui.cli.codec import add_codec_commands
+    from nicgui.cli.train import add_training_commands
+
+    p = argparse.ArgumentParser(prog="nicgui", description="Neural image codec with a desktop app.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    add_codec_commands(sub)
+    add_training_commands(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--selftest"]:
+        from nicgui.selftest import run_selftest
+
+        return run_selftest(argv[1:])
+    if not argv or argv[0] not in SUBCOMMANDS | {"-h", "--help", "-v", "--verbose"}:
+        problem = _not_an_app_start(argv)
+        if problem:
+            print(f"nicgui: error: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        from nicgui.gui.app import run_app
+
+        return run_app(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    from nicgui.app.text import describe_error
+    from nicgui.errors import NicguiError
+
+    try:
+        return args.func(args)
+    except (CliError, NicguiError, ValueError) as e:
+        print(f"nicgui: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as e:  # a file system's refusal (not found, full, read-only, ...)
+        print(f"nicgui: error: {describe_error(e)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("nicgui: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,172 @@
+"""The codec's subcommands: ``encode``, ``decode``, ``info`` and ``batch``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from nicgui.cli.common import CliError, check_output, quality_arg, read_input, write_output
+
+
+def _codec(args: argparse.Namespace):
+    from nicgui.codec.api import load_model
+
+    return load_model(args.weights or args.model, args.device)
+
+
+def cmd_encode(args: argparse.Namespace) -> int:
+    from nicgui.codec.metrics import bits_per_pixel
+    from nicgui.codec.pictures import load_picture
+
+    src = Path(args.input)
+    out = Path(args.output) if args.output else src.with_suffix(".nic")
+    check_output(out, args.force)
+    picture = load_picture(src)
+    data = _codec(args).encode(picture, args.quality)
+    write_output(out, data, args.force)
+    bpp = bits_per_pixel(len(data), picture.width, picture.height)
+    print(
+        f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}, quality {args.quality}, "
+        f"{len(data)} bytes, {bpp:.3f} bpp"
+    )
+    return 0
+
+
+def cmd_decode(args: argparse.Namespace) -> int:
+    from nicgui.codec.api import load_model_for
+
+    src = Path(args.input)
+    out = Path(args.output) if args.output else src.with_suffix(".png")
+    check_output(out, args.force)
+    data = read_input(src)
+    # a file picks its own model unless one is named
+    codec = _codec(args) if (args.weights or args.model) else load_model_for(data, args.device)
+    picture = codec.decode(data)
+    write_output(out, picture.png_bytes(), args.force)
+    print(f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from nicgui.codec.bitstream import read_nic
+    from nicgui.codec.metrics import bits_per_pixel
+
+    src = Path(args.input)
+    nic = read_nic(read_input(src))
+    h = nic.header
+    info = {
+        "file": str(src),
+        "bytes": nic.size,
+        "width": h.width,
+        "height": h.height,
+        "mode": h.mode,
+        "quality": h.quality,
+        "bpp": round(bits_per_pixel(nic.size, h.width, h.height), 4),
+        "model": h.model_name,
+        "model_family": h.family,
+        "model_digest": h.model_digest.hex(),
+        "format_version": h.version,
+        "latent_channels": h.channels,
+        "tiles": h.n_tiles,
+        "icc_profile_bytes": len(nic.icc or b""),
+    }
+    if args.json:
+        print(json.dumps(info))
+    else:
+        for k, v in info.items():
+            print(f"{k:18} {v}")
+    return 0
+
+
+def _batch_inputs(paths: list[str]) -> list[Path]:
+    """Files as given; folders by the images directly inside them."""
+    from nicgui.paths import IMAGE_SUFFIXES
+
+    files: list[Path] = []
+    for text in paths:
+        p = Path(text)
+        if p.is_dir():
+            files.extend(sorted(c for c in p.iterdir() if c.is_file() and c.suffix.lower() in IMAGE_SUFFIXES))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise CliError(f"file not found: {p}")
+    if not files:
+        raise CliError("no images to compress")
+    return files
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Compress many files; the same per-file code and totals as the app's batch dialog."""
+    from tqdm import tqdm
+
+    from nicgui.app.batch import BatchTotals, compress_file, output_paths
+    from nicgui.codec.api import set_threads
+
+    files = _batch_inputs(args.inputs)
+    out_dir = Path(args.output) if args.output else None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    outputs = output_paths(files, out_dir)
+    jobs = max(1, args.jobs)
+    set_threads(max(1, (os.cpu_count() or 1) // jobs))
+    codec = _codec(args)
+    totals = BatchTotals(len(files))
+    bar = tqdm(total=len(files), unit="file", disable=args.no_progress, dynamic_ncols=True)
+    try:
+        with ThreadPoolExecutor(jobs) as pool:  # torch releases the GIL inside the networks
+            results = pool.map(
+                lambda io: compress_file(codec, io[0], io[1], args.quality, args.force),
+                zip(files, outputs, strict=True),
+            )
+            for r in results:
+                totals.add(r)
+                bar.update(1)
+                if r.status == "failed":
+                    bar.write(f"nicgui: error: {r.source}: {r.error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        totals.cancelled = True
+        raise
+    finally:
+        bar.close()
+    print(totals.describe())
+    return 1 if totals.failed else 0
+
+
+def add_codec_commands(sub: argparse._SubParsersAction) -> None:
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--model", help="installed model by name: default, mean-scale, ... (decode: the file's own)")
+        sp.add_argument("--weights", help="weights file (.safetensors) to use instead of an installed model")
+        sp.add_argument("--device", help="cpu or cuda (default: cuda when available)")
+        sp.add_argument("-f", "--force", action="store_true", help="overwrite output files")
+
+    e = sub.add_parser("encode", help="compress an image to .nic")
+    e.add_argument("input")
+    e.add_argument("-o", "--output", help="output .nic (default: input name with .nic)")
+    e.add_argument("-q", "--quality", type=quality_arg, default=75, help="1..100, higher is better (default 75)")
+    common(e)
+    e.set_defaults(func=cmd_encode)
+
+    d = sub.add_parser("decode", help="decode a .nic file to PNG")
+    d.add_argument("input")
+    d.add_argument("-o", "--output", help="output PNG (default: input name with .png)")
+    common(d)
+    d.set_defaults(func=cmd_decode)
+
+    i = sub.add_parser("info", help="show a .nic file's header")
+    i.add_argument("input")
+    i.add_argument("--json", action="store_true", help="print one JSON object")
+    i.set_defaults(func=cmd_info)
+
+    b = sub.add_parser("batch", help="compress many images (files or folders) to .nic")
+    b.add_argument("inputs", nargs="+", metavar="IN", help="images, or folders of images")
+    b.add_argument("-o", "--output", metavar="DIR", help="folder for the .nic files (default: beside each image)")
+    b.add_argument("-q", "--quality", type=quality_arg, default=75, help="1..100, higher is better (default 75)")
+    b.add_argument("-j", "--jobs", type=int, default=1, help="files compressed at once (default 1)")
+    b.add_argument("--no-progress", action="store_true", help="no progress bar")
+    common(b)
+    b.set_defaults(func=cmd_batch)
