@@ -71,6 +71,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         codecs=args.codecs.split(","),
         reference=Path(args.reference) if args.reference else None,
         limit=args.limit,
+        compare_with=[Path(d) for d in args.compare_with] if args.compare_with else None,
     )
     summary = run_evaluation(cfg)
     print(summary)
@@ -103,4 +104,10 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--codecs", default="jpeg,webp,avif", help="classical codecs to compare")
     e.add_argument("--reference", help="folder with published RD figures (kodak_published_rd*.csv)")
     e.add_argument("--limit", type=int, default=0, help="use only the first N images")
+    e.add_argument(
+        "--compare-with",
+        nargs="+",
+        metavar="DIR",
+        help="earlier eval folders whose nicgui curve is drawn in the plots too (another model, say)",
+    )
     e.set_defaults(func=cmd_eval)

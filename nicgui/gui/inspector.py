@@ -9,7 +9,6 @@ mean and scale), the bits each element cost, or the hyper-latent's channels.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pyqtgraph as pg
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nicgui.gui.colours import lookup_table
 from nicgui.gui.messages import LatentData
 
 BAR = "#8ab4f8"
@@ -117,28 +117,17 @@ def channel_histogram(latents: LatentData, channel: int) -> ChannelHistogram:
     )
 
 
-@cache
 def _diverging_lut() -> np.ndarray:
-    import matplotlib
-
-    return (matplotlib.colormaps["RdBu_r"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+    return lookup_table("CET-D1")  # blue - white - red
 
 
-@cache
 def _sequential_lut() -> np.ndarray:
-    import matplotlib
-
-    return (matplotlib.colormaps["magma"](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+    return lookup_table("magma")
 
 
-@cache
 def _overlay_lut() -> np.ndarray:
     """Transparent for few bits, opaque warm colours for many."""
-    import matplotlib
-
-    lut = (matplotlib.colormaps["magma"](np.linspace(0, 1, 256)) * 255).astype(np.uint8)
-    lut[:, 3] = np.linspace(0, 215, 256).astype(np.uint8)
-    return lut
+    return lookup_table("magma", alpha_ramp=215)
 
 
 def _image_box(title: str) -> tuple[pg.GraphicsLayoutWidget, pg.ViewBox, pg.LabelItem]:

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +21,9 @@ from nicgui.atomic import atomic_write
 from nicgui.codec import classic
 from nicgui.codec.api import Analysis, Codec, Decoded
 from nicgui.codec.latents import Quantised
-from nicgui.codec.metrics import Metrics, abs_error_map, ssim_map
+from nicgui.codec.metrics import Metrics, OriginalMoments, abs_error_map, measure, ssim_map
 from nicgui.codec.pictures import Picture, load_picture
-from nicgui.codec.quick_metrics import Reference, quick_metrics
+from nicgui.gui.colours import lookup_table
 from nicgui.gui.messages import ClassicOutcome, Heatmap, HeatmapKind, LatentData, Source
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,9 @@ class LoadedSource:
     decoder: Codec | None = None  # the codec that decoded a .nic file
 
     @cached_property
-    def reference(self) -> Reference:
+    def reference(self) -> OriginalMoments:
         """The original's share of SSIM / MS-SSIM, computed on first use and kept for every quality."""
-        return Reference(self.picture.rgb)
+        return OriginalMoments(self.picture.rgb)
 
 
 @dataclass
@@ -125,12 +125,9 @@ def latent_data(codec: Codec, q: Quantised) -> LatentData:
     )
 
 
-@cache
 def colour_table(kind: HeatmapKind) -> np.ndarray:
     """(256, 3) uint8 colours for a heatmap kind: bright means worse for both kinds."""
-    import matplotlib
-
-    lut = (matplotlib.colormaps["inferno"](np.linspace(0.0, 1.0, 256))[:, :3] * 255).round().astype(np.uint8)
+    lut = lookup_table("inferno")
     return lut if kind is HeatmapKind.ABS else lut[::-1].copy()
 
 
@@ -150,14 +147,14 @@ def heatmap(kind: HeatmapKind, original: np.ndarray, reconstruction: np.ndarray)
     return Heatmap(kind, values, colourise(values, levels, colour_table(kind)), levels)
 
 
-def evaluate(codec: Codec, analysis: Analysis, quality: int, reference: Reference | None = None) -> Evaluation:
+def evaluate(codec: Codec, analysis: Analysis, quality: int, reference: OriginalMoments | None = None) -> Evaluation:
     """Compress at ``quality`` from the cached encoder output, decode, and measure.
 
     ``reference`` (the original's, see ``LoadedSource.reference``) makes the metrics cheaper.
     """
     r = codec.compress(analysis, quality)
     t0 = time.perf_counter()
-    m = quick_metrics(reference or analysis.picture.rgb, r.picture.rgb)
+    m = measure(reference or analysis.picture.rgb, r.picture.rgb)
     return Evaluation(
         quality,
         r.data,
@@ -180,7 +177,7 @@ def heatmap_for(ev: Evaluation, original: np.ndarray, kind: HeatmapKind) -> Heat
 
 def compare_classic(
     original: np.ndarray,
-    reference: Reference,
+    reference: OriginalMoments,
     codec_name: str,
     target_bytes: int,
     kind: HeatmapKind,
@@ -205,7 +202,7 @@ def compare_classic(
         r.quality,
         r.size,
         r.rgb,
-        quick_metrics(reference, r.rgb),
+        measure(reference, r.rgb),
         heatmap(kind, original, r.rgb),
         max(0.0, t1 - t0 - decode),
         decode,

@@ -1,4 +1,4 @@
-"""Rate-distortion evaluation of nicgui against JPEG, WebP and AVIF on a folder of images.
+"""Rate-distortion measurement of nicgui against JPEG, WebP and AVIF on a folder of images.
 
 Every point is a real file: nicgui writes .nic bytes and decodes them back; the classical codecs
 go through Pillow. bpp comes from the file sizes. Curves are averaged per quality setting over
@@ -8,18 +8,17 @@ the images (mean bpp, mean PSNR / MS-SSIM), as published Kodak figures are.
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from nicgui.codec import classic
 from nicgui.codec.api import load_model
-from nicgui.codec.metrics import all_metrics
+from nicgui.codec.metrics import measure
 from nicgui.train.bdrate import bd_rate
 from nicgui.train.data import list_images, load_rgb
 
@@ -44,6 +43,7 @@ class EvalConfig:
     codecs: list[str] | None = None
     reference: Path | None = None
     limit: int = 0
+    compare_with: list[Path] | None = None  # earlier eval folders whose nicgui curve is drawn too
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Point:
 
 
 def _point(name: str, codec: str, quality: int, size: int, ref: np.ndarray, rec: np.ndarray, te: float, td: float):
-    m = all_metrics(ref, rec)
+    m = measure(ref, rec)
     bpp = 8.0 * size / (ref.shape[0] * ref.shape[1])
     return Point(name, codec, quality, size, bpp, m.psnr, m.ms_ssim, m.ssim, te, td)
 
@@ -143,18 +143,18 @@ def average_curves(points: list[Point]) -> dict[str, list[dict]]:
     return curves
 
 
-def _in_range(rows: list[dict], lo: float, hi: float) -> list[dict]:
+def in_range(rows: list[dict], lo: float, hi: float) -> list[dict]:
     return [r for r in rows if lo <= r["bpp"] <= hi]
 
 
 def bd_table(curves: dict[str, list[dict]], bpp_range: tuple[float, float] = (0.1, 2.0)) -> dict[str, dict]:
     """BD-rate (%) of nicgui against every other codec, on PSNR and on MS-SSIM (in dB)."""
-    ours = _in_range(curves[OURS], *bpp_range)
+    ours = in_range(curves[OURS], *bpp_range)
     table: dict[str, dict] = {}
     for name, rows in curves.items():
         if name == OURS:
             continue
-        rows = _in_range(rows, 0.05, 3.0)
+        rows = in_range(rows, 0.05, 3.0)
         entry = {}
         for metric in ("psnr", "ms_ssim"):
 
@@ -174,95 +174,21 @@ def bd_table(curves: dict[str, list[dict]], bpp_range: tuple[float, float] = (0.
     return table
 
 
-def load_reference(folder: Path) -> dict[str, list[dict]]:
-    """Published Kodak curves from kodak_published_rd.csv and kodak_published_rd_tfc.csv."""
-    curves: dict[str, list[dict]] = {}
-    a = Path(folder) / "kodak_published_rd.csv"
-    if a.is_file():
-        with a.open() as f:
-            for r in csv.DictReader(f):
-                curves.setdefault(r["codec"], []).append(
-                    {"bpp": float(r["bpp"]), "psnr": float(r["psnr"]), "ms_ssim": float(r["ms_ssim"])}
-                )
-    b = Path(folder) / "kodak_published_rd_tfc.csv"
-    if b.is_file():
-        with b.open() as f:
-            for r in csv.DictReader(f):
-                if r["metric"] == "psnr_rgb":
-                    curves.setdefault(r["codec"], []).append({"bpp": float(r["bpp"]), "psnr": float(r["value"])})
-    return {k: sorted(v, key=lambda r: r["bpp"]) for k, v in curves.items()}
-
-
-REFERENCE_SHOWN = (
-    "theis-2017-iclr",
-    "compressai-bmshj2018-factorized",
-    "compressai-bmshj2018-hyperprior",
-    "compressai-bpg",
-    "compressai-vtm",
-)
-
-
-def plot_curves(curves: dict, reference: dict, path: Path, metric: str = "psnr") -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
-    for name, rows in reference.items():
-        if name in REFERENCE_SHOWN and all(metric in r for r in rows):
-            rows = _in_range(rows, 0.0, 2.5)
-            ax.plot(
-                [r["bpp"] for r in rows], [r[metric] for r in rows], "--", lw=1, alpha=0.7, label=f"{name} (published)"
-            )
-    for name, rows in curves.items():
-        rows = _in_range(rows, 0.0, 2.5)
-        style = dict(lw=2.5, color="black") if name == OURS else dict(lw=1.5)
-        ax.plot([r["bpp"] for r in rows], [r[metric] for r in rows], "o-", ms=3, label=name, **style)
-    ax.set_xlabel("bits per pixel")
-    ax.set_ylabel("PSNR (dB, RGB)" if metric == "psnr" else "MS-SSIM")
-    ax.set_xlim(0, 2.5)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    ax.set_title(f"Rate-distortion ({metric.upper()})")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
 def run_evaluation(cfg: EvalConfig) -> str:
     """Evaluate; write points.csv, summary.json, bd_rate.md, rd_table.md and RD plots; return the BD table."""
+    from nicgui.train import report
+
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     points = evaluate_images(cfg)
-    with (out / "points.csv").open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(asdict(points[0])))
-        w.writeheader()
-        for p in points:
-            w.writerow(asdict(p))
     curves = average_curves(points)
     table = bd_table(curves)
-    reference = load_reference(cfg.reference) if cfg.reference else {}
     codec = load_model(cfg.weights, "cpu")
-    summary = {
-        "model": str(codec.identity),
-        "weights_info": codec.weights.info,
-        "images": len({p.image for p in points}),
-        "curves": curves,
-        "bd_rate_vs": table,
-    }
-    (out / "summary.json").write_text(json.dumps(summary, indent=1))
-    lines = ["| nicgui vs | BD-rate on PSNR | BD-rate on MS-SSIM (dB) |", "|---|---|---|"]
-    for name, e in table.items():
-        lines.append(f"| {name} | {e['psnr']:+.1f} % | {e['ms_ssim']:+.1f} % |")
-    text = "\n".join(lines)
-    (out / "bd_rate.md").write_text(text + "\n")
-    rows = ["| quality | bpp | PSNR (dB) | MS-SSIM | SSIM |", "|---|---|---|---|---|"]
-    rows += [
-        f"| {r['quality']} | {r['bpp']:.3f} | {r['psnr']:.2f} | {r['ms_ssim']:.4f} | {r['ssim']:.4f} |"
-        for r in curves[OURS]
-    ]
-    (out / "rd_table.md").write_text("\n".join(rows) + "\n")
-    plot_curves(curves, reference, out / "rd_psnr.png", "psnr")
-    plot_curves(curves, reference, out / "rd_msssim.png", "ms_ssim")
-    return text
+    others = {}
+    for folder in cfg.compare_with or []:
+        other = report.load_summary(Path(folder))
+        others[f"{OURS} {other['model'].split(' ')[0]}"] = other["curves"][OURS]
+    return report.write_report(
+        out, points, curves, table, str(codec.identity), codec.weights.info,
+        report.load_reference(cfg.reference) if cfg.reference else {}, others,
+    )  # fmt: skip

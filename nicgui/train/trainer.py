@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from pytorch_msssim import ms_ssim
 from torch import nn
 
 from nicgui.atomic import atomic_path
@@ -30,6 +29,7 @@ from nicgui.codec.quality import anchor_lambdas, quality_position
 from nicgui.train.data import CropSampler, list_images, load_rgb
 from nicgui.train.distributed import Distributed
 from nicgui.train.export import load_checkpoint
+from nicgui.train.loss import StepLoss, rate_distortion_loss
 
 log = logging.getLogger(__name__)
 
@@ -86,19 +86,6 @@ class RateDistortion(nn.Module):
 
     def forward(self, x: torch.Tensor, position: torch.Tensor, bf16: bool = False):
         return self.model(x, position, bf16=bf16)
-
-
-def distortion_loss(kind: str, x_hat: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(per-sample distortion term, per-sample MSE)."""
-    mse = (x_hat - x).pow(2).flatten(1).mean(1)
-    if kind == "mse":
-        return mse, mse
-    if kind == "ms-ssim":
-        xc = x_hat.clamp(0, 255)
-        d = 1.0 - ms_ssim(xc, x, data_range=255.0, size_average=False, win_size=7 if min(x.shape[2:]) < 161 else 11)
-        # scaled so a lambda tuned for MSE gives a comparable rate (CompressAI's usual factor)
-        return d * (255.0**2) / 2500.0 * 32.0, mse
-    raise ValueError(f"unknown distortion {kind!r} (use 'mse' or 'ms-ssim')")
 
 
 def learning_rate(cfg: TrainConfig, done: int, fraction: float) -> float:
@@ -160,6 +147,21 @@ def validate(model: CodecModel, images: list[np.ndarray], device: torch.device |
         out[f"val_psnr_q{q}"] = float(np.mean(psnrs))
     model.train()
     return out
+
+
+def train_step(net: nn.Module, model: CodecModel, opt: torch.optim.Optimizer, x: torch.Tensor,
+               cfg: TrainConfig) -> StepLoss:  # fmt: skip
+    """One optimisation step on a batch, each sample at a random quality; returns its figures."""
+    if cfg.bf16:
+        x = x.contiguous(memory_format=torch.channels_last)
+    pos = torch.rand(x.shape[0], device=x.device) * (len(model.cfg.anchors) - 1)
+    x_hat, bpp = net(x, pos, cfg.bf16)
+    result = rate_distortion_loss(cfg.distortion, x_hat, x, bpp, anchor_lambdas(model.cfg.anchors, pos))
+    opt.zero_grad(set_to_none=True)
+    result.loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+    opt.step()
+    return StepLoss(result.loss.detach(), result.bpp, result.mse)
 
 
 def train(cfg: TrainConfig, progress: bool = True) -> Path:
@@ -227,19 +229,9 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         for g in opt.param_groups:
             g["lr"] = lr
         x = sampler.batch(cfg.batch).to(device)
-        if cfg.bf16:
-            x = x.contiguous(memory_format=torch.channels_last)
-        pos = torch.rand(cfg.batch, device=device) * (len(model.cfg.anchors) - 1)
-        x_hat, bpp = net(x, pos, cfg.bf16)
-        dist_term, mse = distortion_loss(cfg.distortion, x_hat, x)
-        lam = anchor_lambdas(model.cfg.anchors, pos)
-        loss = (lam * dist_term + bpp).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-        opt.step()
-        psnr = 10 * math.log10(255**2 / max(mse.mean().item(), 1e-10))
-        for k, v in (("loss", loss.item()), ("bpp", bpp.mean().item()), ("psnr", psnr)):
+        result = train_step(net, model, opt, x, cfg)
+        psnr = 10 * math.log10(255**2 / max(result.mse, 1e-10))
+        for k, v in (("loss", float(result.loss)), ("bpp", result.bpp), ("psnr", psnr)):
             ema[k] = v if k not in ema else 0.98 * ema[k] + 0.02 * v
             interval[k].append(v)
         if bar is not None:
@@ -253,9 +245,10 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         if dist.main and (step + 1) % cfg.save_every == 0:
             save_checkpoint(ckpt, model, opt, step + 1)
         if writer is not None and val_imgs and (step + 1) % cfg.val_every == 0:
-            v = validate(model, val_imgs, device)
-            writer.row(step + 1, elapsed, lr, {}, "val", " ".join(f"{k}={val:.4f}" for k, val in v.items()))
-            log.info("step %d validation: %s", step + 1, v)
+            figures = validate(model, val_imgs, device)
+            extra = " ".join(f"{k}={val:.4f}" for k, val in figures.items())
+            writer.row(step + 1, elapsed, lr, {}, "val", extra)
+            log.info("step %d validation: %s", step + 1, figures)
         if cfg.minutes and elapsed > cfg.minutes * 60:
             log.info("time budget of %.1f min reached at step %d", cfg.minutes, step + 1)
             break

@@ -1,0 +1,127 @@
+"""Reporting an evaluation: tables, the summary, RD plots, and published curves to place ours among.
+
+Measuring is ``evaluate.py``; this only writes what was measured. The plots need matplotlib (the
+``eval`` extra); without it they are skipped with a warning and everything else is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from nicgui.train.evaluate import OURS, Point, in_range
+
+log = logging.getLogger(__name__)
+
+
+def load_reference(folder: Path) -> dict[str, list[dict]]:
+    """Published Kodak curves from kodak_published_rd.csv and kodak_published_rd_tfc.csv."""
+    curves: dict[str, list[dict]] = {}
+    a = Path(folder) / "kodak_published_rd.csv"
+    if a.is_file():
+        with a.open() as f:
+            for r in csv.DictReader(f):
+                curves.setdefault(r["codec"], []).append(
+                    {"bpp": float(r["bpp"]), "psnr": float(r["psnr"]), "ms_ssim": float(r["ms_ssim"])}
+                )
+    b = Path(folder) / "kodak_published_rd_tfc.csv"
+    if b.is_file():
+        with b.open() as f:
+            for r in csv.DictReader(f):
+                if r["metric"] == "psnr_rgb":
+                    curves.setdefault(r["codec"], []).append({"bpp": float(r["bpp"]), "psnr": float(r["value"])})
+    return {k: sorted(v, key=lambda r: r["bpp"]) for k, v in curves.items()}
+
+
+REFERENCE_SHOWN = (
+    "theis-2017-iclr",
+    "compressai-bmshj2018-factorized",
+    "compressai-bmshj2018-hyperprior",
+    "compressai-bpg",
+    "compressai-vtm",
+)
+
+
+def plot_curves(curves: dict, reference: dict, path: Path, metric: str = "psnr") -> None:
+    try:
+        import matplotlib
+    except ImportError:
+        log.warning("matplotlib is not installed (pip install 'nicgui[eval]'): %s not drawn", path.name)
+        return
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
+    for name, rows in reference.items():
+        if name in REFERENCE_SHOWN and all(metric in r for r in rows):
+            rows = in_range(rows, 0.0, 2.5)
+            ax.plot(
+                [r["bpp"] for r in rows], [r[metric] for r in rows], "--", lw=1, alpha=0.7, label=f"{name} (published)"
+            )
+    for name, rows in curves.items():
+        rows = in_range(rows, 0.0, 2.5)
+        style = dict(lw=2.5, color="black") if name == OURS else dict(lw=1.5)
+        ax.plot([r["bpp"] for r in rows], [r[metric] for r in rows], "o-", ms=3, label=name, **style)
+    ax.set_xlabel("bits per pixel")
+    ax.set_ylabel("PSNR (dB, RGB)" if metric == "psnr" else "MS-SSIM")
+    ax.set_xlim(0, 2.5)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    ax.set_title(f"Rate-distortion ({metric.upper()})")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def load_summary(folder: Path) -> dict[str, Any]:
+    """summary.json of an earlier evaluation."""
+    path = Path(folder) / "summary.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no summary.json in {folder} (run nicgui eval there first)")
+    return dict(json.loads(path.read_text()))
+
+
+def write_report(
+    out: Path,
+    points: list[Point],
+    curves: dict[str, list[dict]],
+    table: dict[str, dict],
+    model: str,
+    weights_info: dict[str, Any],
+    reference: dict[str, list[dict]],
+    others: dict[str, list[dict]],
+) -> str:
+    """points.csv, summary.json, bd_rate.md, rd_table.md, rd_psnr.png, rd_msssim.png; the BD table."""
+    with (out / "points.csv").open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(asdict(points[0])))
+        w.writeheader()
+        for p in points:
+            w.writerow(asdict(p))
+    summary = {
+        "model": model,
+        "weights_info": weights_info,
+        "images": len({p.image for p in points}),
+        "curves": curves,
+        "bd_rate_vs": table,
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    lines = ["| nicgui vs | BD-rate on PSNR | BD-rate on MS-SSIM (dB) |", "|---|---|---|"]
+    for name, e in table.items():
+        lines.append(f"| {name} | {e['psnr']:+.1f} % | {e['ms_ssim']:+.1f} % |")
+    text = "\n".join(lines)
+    (out / "bd_rate.md").write_text(text + "\n")
+    rows = ["| quality | bpp | PSNR (dB) | MS-SSIM | SSIM |", "|---|---|---|---|---|"]
+    rows += [
+        f"| {r['quality']} | {r['bpp']:.3f} | {r['psnr']:.2f} | {r['ms_ssim']:.4f} | {r['ssim']:.4f} |"
+        for r in curves[OURS]
+    ]
+    (out / "rd_table.md").write_text("\n".join(rows) + "\n")
+    drawn = {**others, **curves}
+    plot_curves(drawn, reference, out / "rd_psnr.png", "psnr")
+    plot_curves(drawn, reference, out / "rd_msssim.png", "ms_ssim")
+    return text
