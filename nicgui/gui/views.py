@@ -281,20 +281,25 @@ class ImageViews(QWidget):
             vb.setRange(QRectF(0, 0, w, h), padding=0.02)
 
     def actual_pixels(self) -> None:
-        """One picture pixel per screen pixel, keeping the centre."""
+        """One picture pixel per physical screen pixel, keeping the centre.
+
+        A view ``vb.width()`` logical pixels wide covers ``width x device pixel ratio`` physical
+        ones, so on a 2x screen it shows twice as many picture pixels as its logical width.
+        """
         if self._size is None:
             return
+        ratio = self.devicePixelRatioF() or 1.0
         for vb in self._active_boxes():
             centre = vb.viewRect().center()
-            ratio = self.devicePixelRatioF() or 1.0
-            w, h = vb.width() / ratio, vb.height() / ratio
+            w, h = vb.width() * ratio, vb.height() * ratio
             vb.setRange(QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h), padding=0)
 
     def zoom_factor(self) -> float:
-        """Screen pixels per picture pixel in the active view."""
+        """Physical screen pixels per picture pixel in the active view (1.0 at 'actual pixels')."""
         vb = self._active_boxes()[0]
         rect = vb.viewRect()
-        return vb.width() / rect.width() if rect.width() else 1.0
+        ratio = self.devicePixelRatioF() or 1.0
+        return vb.width() * ratio / rect.width() if rect.width() else 1.0
 
     # -- what is under the cursor ----------------------------------------------------------------
     def pixel_text(self, x: int, y: int) -> str:

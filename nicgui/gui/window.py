@@ -7,6 +7,7 @@ model or computes on pixels itself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -17,10 +18,13 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QFont,
+    QKeyEvent,
     QKeySequence,
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
+    QAbstractSlider,
+    QAbstractSpinBox,
     QApplication,
     QComboBox,
     QDockWidget,
@@ -29,6 +33,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -245,21 +250,37 @@ class MainWindow(QMainWindow):
         self.batch_action = self._action(
             "&Batch compress…", self.open_batch, "Ctrl+B", "Compress a folder or the file list to .nic"
         )
-        self.next_action = self._action("&Next file", lambda: self.step(1), "PgDown")
-        self.prev_action = self._action("P&revious file", lambda: self.step(-1), "PgUp")
+        # Page keys move a focused slider or number box; elsewhere they switch files
+        paging = (QAbstractSlider, QAbstractSpinBox)
+        self.next_action = self._action(
+            "&Next file", self._unless_focused(paging, Qt.Key.Key_PageDown, "", lambda: self.step(1)), "PgDown"
+        )
+        self.prev_action = self._action(
+            "P&revious file", self._unless_focused(paging, Qt.Key.Key_PageUp, "", lambda: self.step(-1)), "PgUp"
+        )
         self.quit_action = self._action("&Quit", self.close, keys(std.Quit))
+
+        # digits and letters typed into a number or text box are text, not view shortcuts
+        typing = (QAbstractSpinBox, QLineEdit)
+
+        def typed(key: Qt.Key, text: str, slot: Callable[[], object]) -> Callable[[], None]:
+            return self._unless_focused(typing, key, text, slot)
 
         self.side_action = self._action(
             "&Side by side",
-            lambda: self.set_view_mode(SIDE),
+            typed(Qt.Key.Key_0, "0", lambda: self.set_view_mode(SIDE)),
             "0",
             "Original, reconstruction and error map next to each other",
         )
-        self.split_original = self._action("Split: &original", lambda: self.views.show_split(1), "1")
-        self.split_reconstruction = self._action("Split: &reconstruction", lambda: self.views.show_split(2), "2")
+        self.split_original = self._action(
+            "Split: &original", typed(Qt.Key.Key_1, "1", lambda: self.views.show_split(1)), "1"
+        )
+        self.split_reconstruction = self._action(
+            "Split: &reconstruction", typed(Qt.Key.Key_2, "2", lambda: self.views.show_split(2)), "2"
+        )
         self.split_both = self._action(
             "Split: &both halves",
-            lambda: self.views.show_split(3),
+            typed(Qt.Key.Key_3, "3", lambda: self.views.show_split(3)),
             "3",
             "Original left, reconstruction right of a draggable divider",
         )
@@ -286,6 +307,23 @@ class MainWindow(QMainWindow):
             action.setIcon(style.standardIcon(icon))
         for a in (self.save_action, self.export_action, self.heatmap_action):
             a.setEnabled(False)
+
+    @staticmethod
+    def _unless_focused(
+        inputs: tuple[type, ...], key: Qt.Key, text: str, slot: Callable[[], object]
+    ) -> Callable[[], None]:
+        """A shortcut's slot that hands its key to a focused input of these kinds instead."""
+
+        def run() -> None:
+            focused = QApplication.focusWidget()
+            if focused is not None and isinstance(focused, inputs):
+                # straight to the widget: through the application the key would be this shortcut again
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    focused.event(QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, text))
+                return
+            slot()
+
+        return run
 
     def _build_toolbar(self) -> None:
         tb = QToolBar("Main")
