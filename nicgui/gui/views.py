@@ -189,6 +189,11 @@ class ImageViews(QWidget):
         self._titles[RECONSTRUCTION] = title
         self._update_titles()
 
+    def retitle(self, which: int, title: str) -> None:
+        """Change one view's title only (say, that its picture is being recomputed)."""
+        self._titles[which] = title
+        self._update_titles()
+
     def set_heatmap(self, heat: Heatmap | None, title: str | None = None) -> None:
         self._heatmap = heat
         _show(self.items[HEATMAP], None if heat is None else heat.rgb)

@@ -69,7 +69,7 @@ from nicgui.gui.messages import (
 from nicgui.gui.mime import can_open, sources_from_mime
 from nicgui.gui.readouts import Readouts, classic_column, neural_column, nic_column
 from nicgui.gui.settings import Settings
-from nicgui.gui.views import SIDE, SPLIT, ImageViews
+from nicgui.gui.views import RECONSTRUCTION, SIDE, SPLIT, ImageViews
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         self.loaded: Loaded | None = None
         self.outcome: Outcome | None = None
         self.classic_outcome: ClassicOutcome | None = None
+        self._shown_before: tuple[Loaded, Outcome | None, ClassicOutcome | None] | None = None
         self.model: ModelReady | None = None
         self._png: dict[str, int] = {}
         self._saves: dict[int, str] = {}
@@ -542,7 +543,35 @@ class MainWindow(QMainWindow):
         if source.path is not None:
             self.settings.add_recent(source.path)
         self.message.hide()
+        if self.loaded is None or source.key != self.loaded.source.key:  # the same picture stays as it is
+            self._show_opening(source.name)
         self.client.open(source)
+
+    def _show_opening(self, name: str) -> None:
+        """Every panel leaves the previous picture at once: nothing shown belongs to another file.
+
+        What was shown is kept aside: if the new file cannot be opened, it comes back (the client
+        goes back to it too, so the slider keeps working on it).
+        """
+        if self.loaded is not None:
+            self._shown_before = (self.loaded, self.outcome, self.classic_outcome)
+        self.loaded = None
+        self.outcome = None
+        self.classic_outcome = None
+        self.setWindowTitle(f"nicgui — {name} (opening…)")
+        self.views.set_original(None, f"Opening {name}…")
+        self.views.set_reconstruction(None, "Reconstruction · working…")
+        self.views.set_heatmap(None)
+        self.readouts.set_column(0, f"{name} · working…", {})
+        self.readouts.set_column(1, "", None)
+        self._clear_inspector()
+        self.cursor_label.setText("")
+        for a in (self.save_action, self.export_action, self.heatmap_action):
+            a.setEnabled(False)
+
+    def _clear_inspector(self) -> None:
+        self._latents_pending = None
+        self.inspector.set_latents(None, None, (0, 0))
 
     def step(self, delta: int) -> None:
         if self.sources:
@@ -604,6 +633,11 @@ class MainWindow(QMainWindow):
         self.spin.blockSignals(False)
         self.settings.quality = q
         if self.loaded is None or self.loaded.nic is None:
+            o = self.outcome
+            if o is not None and o.quality != q:  # what is shown is labelled as the old quality
+                self.views.retitle(RECONSTRUCTION, f"nicgui q{o.quality} · computing q{q}…")
+                png = self._png.get(self.loaded.source.key) if self.loaded is not None else None
+                self.readouts.set_column(0, f"nicgui q{o.quality} · computing q{q}…", neural_column(o, png))
             self.client.set_quality(q)
 
     def set_quality(self, q: int) -> None:
@@ -686,11 +720,13 @@ class MainWindow(QMainWindow):
             self.slider.blockSignals(False)
             self.spin.blockSignals(False)
         else:
-            self.views.set_original(pic.rgb, f"Original · {pic.width}×{pic.height} {pic.mode}")
-            self.views.set_reconstruction(None, "Reconstruction · working…")
-            self.views.set_heatmap(None)
-            self.readouts.set_column(1, "", None)
             q = self.settings.quality
+            self.views.set_original(pic.rgb, f"Original · {pic.width}×{pic.height} {pic.mode}")
+            self.views.set_reconstruction(None, f"Reconstruction q{q} · working…")
+            self.views.set_heatmap(None)
+            self.readouts.set_column(0, f"nicgui q{q} · working…", {})
+            self.readouts.set_column(1, "", None)
+            self._clear_inspector()
             if self.slider.value() != q:
                 self.slider.blockSignals(True)
                 self.spin.blockSignals(True)
@@ -798,6 +834,13 @@ class MainWindow(QMainWindow):
             if item is not None:
                 item.setForeground(Qt.GlobalColor.red)
                 item.setToolTip(f.message)
+        if f.stage == "load" and self.loaded is None and self._shown_before is not None:
+            loaded, outcome, classic_outcome = self._shown_before
+            self._loaded(loaded)
+            if outcome is not None:
+                self._outcome(outcome)
+            if classic_outcome is not None:
+                self._classic(classic_outcome)
         if f.stage == "model":
             self.device_label.setText("no model")
         if f.job in self._saves:
