@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -29,6 +30,7 @@ from nicgui.codec.latents import Quantised
 from nicgui.codec.metrics import bits_per_pixel
 from nicgui.codec.models import CodecModel, TileRange
 from nicgui.codec.pictures import ImageSource, Picture, load_picture
+from nicgui.codec.progress import DECODING, ENCODING, Progress
 from nicgui.codec.tiling import run_tiled, tile_ranges
 from nicgui.codec.weights import LoadedWeights, ModelIdentity, find_weights, find_weights_for, load_weights
 from nicgui.errors import CodingError, NicFormatError, NicguiError
@@ -36,6 +38,16 @@ from nicgui.errors import CodingError, NicFormatError, NicguiError
 log = logging.getLogger(__name__)
 
 ENCODER_TILE = 1024  # pixels
+
+
+def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        progress(stage, done, total)
+
+    return report
 
 
 def check_quality(quality: int) -> int:
@@ -113,8 +125,10 @@ class Codec:
 
     # -- the pipeline, step by step -------------------------------------------------------
     @torch.inference_mode()
-    def analyse(self, image: ImageSource) -> Analysis:
-        """Run the encoder network (in tiles) on a picture, path, array or Pillow image."""
+    def analyse(self, image: ImageSource, progress: Progress | None = None) -> Analysis:
+        """Run the encoder network (in tiles) on a picture, path, array or Pillow image.
+
+        ``progress`` hears about every tile and may raise ``Cancelled`` between tiles."""
         t0 = time.perf_counter()
         pic = load_picture(image)
         h, w, s = pic.height, pic.width, self.stride
@@ -129,6 +143,7 @@ class Codec:
             Fraction(1, s),
             self.channels,
             self.device,
+            progress=_stage(progress, ENCODING),
         )
         return Analysis(pic, y[0].numpy(), time.perf_counter() - t0)
 
@@ -138,11 +153,14 @@ class Codec:
         return self.model.quantise(analysis.y, check_quality(quality))
 
     @torch.inference_mode()
-    def synthesise(self, q: Quantised, width: int, height: int) -> np.ndarray:
+    def synthesise(self, q: Quantised, width: int, height: int, progress: Progress | None = None) -> np.ndarray:
         """Decoder network (in tiles) on quantised latents -> (height, width, 3) uint8."""
         y = torch.from_numpy(self.model.dequantise(q))[None]
         m = self.model
-        x = run_tiled(m.synthesis, y, m.decoder_tile, m.decoder_margin, Fraction(m.stride), 3, self.device)
+        x = run_tiled(
+            m.synthesis, y, m.decoder_tile, m.decoder_margin, Fraction(m.stride), 3, self.device,
+            progress=_stage(progress, DECODING),
+        )  # fmt: skip
         return x[0, :, :height, :width].round().byte().permute(1, 2, 0).numpy().copy()
 
     def _tiles(self, header: NicHeader) -> list[TileRange]:
@@ -204,14 +222,14 @@ class Codec:
         return Picture(rgb, mode, alpha, icc)
 
     # -- one-call operations -----------------------------------------------------------------
-    def compress(self, analysis: Analysis, quality: int) -> Compressed:
+    def compress(self, analysis: Analysis, quality: int, progress: Progress | None = None) -> Compressed:
         """Quantise, write and decode at one quality, reusing the analysed latents."""
         t0 = time.perf_counter()
         q = self.quantise(analysis, quality)
         data = self.write(analysis.picture, q)
         t1 = time.perf_counter()
         pic = analysis.picture
-        rgb = self.synthesise(q, pic.width, pic.height)
+        rgb = self.synthesise(q, pic.width, pic.height, progress)
         out = self._picture(rgb, pic.mode, pic.alpha, pic.icc)
         return Compressed(data, q, out, t1 - t0, time.perf_counter() - t1)
 

@@ -29,17 +29,21 @@ def run_tiled(
     out_channels: int,
     device: torch.device | str = "cpu",
     out_device: torch.device | str = "cpu",
+    progress: Callable[[int, int], None] | None = None,
 ) -> torch.Tensor:
     """Apply ``fn`` to (1, C, H, W) ``x`` tile by tile.
 
     ``scale`` is output size / input size (1/8 for the encoder, 8 for the decoder); ``tile`` and
     ``margin`` are in input units and must map to whole output units. Tiles are moved to
-    ``device`` to run and gathered on ``out_device``.
+    ``device`` to run and gathered on ``out_device``. ``progress(done, total)`` is called after
+    each tile (it may raise to stop the work between tiles).
     """
     _, _, h, w = x.shape
     if (tile * scale).denominator != 1 or (margin * scale).denominator != 1:
         raise ValueError("tile and margin must map to whole output pixels")
     out = torch.empty((1, out_channels, int(h * scale), int(w * scale)), dtype=torch.float32, device=out_device)
+    total = len(range(0, h, tile)) * len(range(0, w, tile))
+    done = 0
     for y0, y1 in tile_ranges(h, tile):
         for x0, x1 in tile_ranges(w, tile):
             ey0, ey1 = max(0, y0 - margin), min(h, y1 + margin)
@@ -50,4 +54,7 @@ def run_tiled(
             out[:, :, int(y0 * scale) : int(y1 * scale), int(x0 * scale) : int(x1 * scale)] = res[
                 :, :, oy : oy + th, ox : ox + tw
             ].to(out_device)
+            done += 1
+            if progress is not None:
+                progress(done, total)
     return out

@@ -35,6 +35,7 @@ from nicgui.gui.messages import (
     SaveRequest,
     Source,
     ViewRequest,
+    WorkProgress,
 )
 from nicgui.gui.worker import LatestGeneration, Worker
 
@@ -80,6 +81,8 @@ class CodecClient(QObject):
     batch_progress = Signal(object)  # BatchProgress
     batch_done = Signal(object)  # BatchSummary
     busy_changed = Signal(bool)
+    progress = Signal(object)  # WorkProgress of the current generation
+    cancelled = Signal()  # the work in flight was cancelled (the Cancel button)
     stale_dropped = Signal(int)  # generation of a result that arrived too late
     _submit = Signal(object)
 
@@ -130,14 +133,16 @@ class CodecClient(QObject):
         w.batch_progress.connect(self.batch_progress)
         w.batch_done.connect(self._on_batch_done)
         w.finished.connect(self._on_finished)
+        w.progress.connect(self._on_progress)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
         self.worker_thread.start(QThread.Priority.LowPriority)  # the GUI thread first, when CPUs are busy
 
     def shutdown(self) -> None:
-        """Stop the worker thread and wait for it (it finishes the step it is on)."""
+        """Stop the worker thread and wait for it: work in flight stops at its next tile."""
         self._debounce.stop()
+        self._latest.advance()  # whatever runs is now stale, so it stops between tiles
         if self._cancel is not None:
             self._cancel.set()
         if self.worker_thread.isRunning():
@@ -313,6 +318,21 @@ class CodecClient(QObject):
         self.batch_done.emit(s)
 
     @Slot(int)
+    def cancel(self) -> None:
+        """Stop the work in flight (at its next tile); the view keeps what it last showed."""
+        if not self.busy:
+            return
+        self._debounce.stop()
+        self._generation = self._latest.advance()
+        self._finished = self._answered = self._generation
+        self.busy_changed.emit(False)
+        self.cancelled.emit()
+
+    @Slot(object)
+    def _on_progress(self, p: WorkProgress) -> None:
+        if p.generation == self._generation:
+            self.progress.emit(p)
+
     def _on_finished(self, generation: int) -> None:
         self._finished = max(self._finished, generation)
         self._answered = max(self._answered, generation)

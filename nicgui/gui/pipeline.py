@@ -23,6 +23,7 @@ from nicgui.codec.api import Analysis, Codec, Decoded
 from nicgui.codec.latents import Quantised
 from nicgui.codec.metrics import Metrics, OriginalMoments, abs_error_map, measure, ssim_map
 from nicgui.codec.pictures import Picture, load_picture
+from nicgui.codec.progress import Progress
 from nicgui.gui.colours import lookup_table
 from nicgui.gui.messages import ClassicOutcome, Heatmap, HeatmapKind, LatentData, Source
 
@@ -147,12 +148,19 @@ def heatmap(kind: HeatmapKind, original: np.ndarray, reconstruction: np.ndarray)
     return Heatmap(kind, values, colourise(values, levels, colour_table(kind)), levels)
 
 
-def evaluate(codec: Codec, analysis: Analysis, quality: int, reference: OriginalMoments | None = None) -> Evaluation:
+def evaluate(
+    codec: Codec,
+    analysis: Analysis,
+    quality: int,
+    reference: OriginalMoments | None = None,
+    progress: Progress | None = None,
+) -> Evaluation:
     """Compress at ``quality`` from the cached encoder output, decode, and measure.
 
-    ``reference`` (the original's, see ``LoadedSource.reference``) makes the metrics cheaper.
+    ``reference`` (the original's, see ``LoadedSource.reference``) makes the metrics cheaper;
+    ``progress`` hears about every decoder tile and may cancel between them.
     """
-    r = codec.compress(analysis, quality)
+    r = codec.compress(analysis, quality, progress)
     t0 = time.perf_counter()
     m = measure(reference or analysis.picture.rgb, r.picture.rgb)
     return Evaluation(

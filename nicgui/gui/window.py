@@ -64,6 +64,7 @@ from nicgui.gui.messages import (
     Saved,
     Source,
     SourceStats,
+    WorkProgress,
     format_bytes,
 )
 from nicgui.gui.mime import can_open, sources_from_mime
@@ -473,9 +474,17 @@ class MainWindow(QMainWindow):
         self.busy_label = QLabel("working…")  # static: an animated bar would repaint all the time
         self.busy_label.setToolTip("The worker is computing; the window stays usable meanwhile")
         self.busy_label.hide()
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip("Stop the work in flight (it stops between tiles)")
+        self.cancel_button.clicked.connect(self.client.cancel)
+        self.cancel_button.setAutoRaise(True)
+        self.cancel_button.setMaximumHeight(self.busy_label.sizeHint().height())  # the status bar keeps its height
+        self.cancel_button.hide()
         self.device_label = QLabel("loading model…")
         sb.addWidget(self.cursor_label, 1)
         sb.addPermanentWidget(self.busy_label)
+        sb.addPermanentWidget(self.cancel_button)
         sb.addPermanentWidget(self.device_label)
 
     def _restore(self) -> None:
@@ -500,7 +509,9 @@ class MainWindow(QMainWindow):
         c.source_stats.connect(self._stats)
         c.failed.connect(self._failed)
         c.saved.connect(self._saved)
-        c.busy_changed.connect(self.busy_label.setVisible)
+        c.busy_changed.connect(self._busy_changed)
+        c.progress.connect(self._progress)
+        c.cancelled.connect(self._cancelled)
 
     # == opening ===================================================================================
     def open_dialog(self) -> None:
@@ -849,6 +860,25 @@ class MainWindow(QMainWindow):
     def _saved(self, s: Saved) -> None:
         what = self._saves.pop(s.job, "file")
         self.statusBar().showMessage(f"Saved {what} {s.path} ({s.size:,} bytes)", 8000)
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.busy_label.setText("working…")
+        self.busy_label.setVisible(busy)
+        if not busy:
+            self.cancel_button.hide()
+
+    def _progress(self, p: WorkProgress) -> None:
+        """Long work says what it is doing, how far it got and how long it still needs."""
+        self.busy_label.setText(p.describe())
+        self.busy_label.show()
+        self.cancel_button.show()
+        if p.stage == "decoding" and self.outcome is not None:
+            self.views.retitle(RECONSTRUCTION, f"nicgui q{self.outcome.quality} · {p.describe().lower()}")
+
+    def _cancelled(self) -> None:
+        self.message.show_message("Cancelled: move the slider or open the file again to compute it", error=False)
+        if self.outcome is None:
+            self.views.set_reconstruction(None, "Reconstruction · cancelled")
 
     def _cursor(self, text: str) -> None:
         self.cursor_label.setText(text)

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from nicgui.app.batch import BatchTotals, compress_file, output_paths
 from nicgui.app.text import describe_error as describe
 from nicgui.codec.api import Codec
+from nicgui.codec.progress import Cancelled, Progress
 from nicgui.errors import NicFormatError, NicguiError, PictureError, WeightsError
 from nicgui.gui import pipeline
 from nicgui.gui.cache import LruCache
@@ -42,6 +43,7 @@ from nicgui.gui.messages import (
     SaveRequest,
     SourceStats,
     ViewRequest,
+    WorkProgress,
 )
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,7 @@ class Worker(QObject):
     failed = Signal(object)  # Failure
     batch_progress = Signal(object)  # BatchProgress
     batch_done = Signal(object)  # BatchSummary
+    progress = Signal(object)  # WorkProgress
     finished = Signal(int)  # a view generation is complete (or was skipped)
     skipped = Signal(int)  # a view request was overtaken before it started
 
@@ -157,9 +160,30 @@ class Worker(QObject):
     def _stale(self, request: ViewRequest) -> bool:
         return request.generation != self._latest.value
 
+    def _progress_for(self, req: ViewRequest) -> Progress:
+        """A progress callback for one request: reports a few times a second, and stops the work
+        between tiles once a newer request (or the end of the app) has made it pointless."""
+        first_tile_done: dict[str, float] = {}  # per stage: when its first tile ended
+        last = [0.0]
+
+        def report(stage: str, done: int, total: int) -> None:
+            if self._stale(req):
+                raise Cancelled("overtaken by a newer request")
+            now = time.perf_counter()
+            t1 = first_tile_done.setdefault(stage, now)
+            if total > 1 and (now - last[0] > 0.1 or done == total):
+                last[0] = now
+                left = (now - t1) / (done - 1) * (total - done) if done > 1 else None
+                self.progress.emit(WorkProgress(req.generation, stage, done, total, left))
+
+        return report
+
     def _view(self, req: ViewRequest) -> None:
         try:
             self._view_steps(req)
+        except Cancelled:
+            log.debug("view of generation %d cancelled between tiles", req.generation)
+            self.skipped.emit(req.generation)
         except EXPECTED_ERRORS as e:
             stage = "load" if req.source.key not in self._sources else "compress"
             log.warning("%s of %s failed: %s", stage, req.source.name, e)
@@ -185,14 +209,15 @@ class Worker(QObject):
             self.loaded.emit(self._loaded(req, src))
         if src.decoded is not None or self._stale(req):
             return
+        progress = self._progress_for(req)
         if src.analysis is None:
-            src.analysis = codec.analyse(src.picture)
+            src.analysis = codec.analyse(src.picture, progress)
             if self._stale(req):
                 return
         key = (req.source.key, req.quality)
         ev = self._results.get(key)
         if ev is None:
-            ev = pipeline.evaluate(codec, src.analysis, req.quality, src.reference)
+            ev = pipeline.evaluate(codec, src.analysis, req.quality, src.reference, progress)
             self._results.put(key, ev)
         t0 = time.perf_counter()
         heat = pipeline.heatmap_for(ev, src.picture.rgb, req.heatmap)

@@ -124,9 +124,9 @@ def test_the_encoder_runs_once_per_picture(qtbot, window, photo_file, codec, mon
     calls: list[int] = []
     real = codec.analyse
 
-    def counting(image):
+    def counting(image, progress=None):
         calls.append(1)
-        return real(image)
+        return real(image, progress)
 
     monkeypatch.setattr(codec, "analyse", counting)
     drop(window, [photo_file])

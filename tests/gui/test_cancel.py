@@ -1,0 +1,75 @@
+"""Long work reports progress, and stops between tiles when overtaken, cancelled or the window closes."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import nicgui.codec.api as api
+from nicgui.codec.progress import Cancelled
+from tests.conftest import synthetic_photo
+from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
+
+
+@pytest.fixture
+def many_tiles(monkeypatch):
+    """Small tiles, so a modest picture takes many of them (as a 24 MP one does at full size)."""
+    monkeypatch.setattr(api, "ENCODER_TILE", 64)
+
+
+@pytest.fixture
+def big_file(tmp_path):
+    path = tmp_path / "big.png"
+    Image.fromarray(np.tile(synthetic_photo(128, 192), (6, 6, 1))).save(path)  # 768 x 1152
+    return path
+
+
+def test_the_codec_reports_every_tile_and_stops_when_told(codec, many_tiles):
+    calls = []
+
+    def progress(stage, done, total):
+        calls.append((stage, done, total))
+        if done == 3:
+            raise Cancelled("enough")
+
+    with pytest.raises(Cancelled):
+        codec.analyse(synthetic_photo(256, 256), progress)
+    assert calls == [("encoding", 1, 16), ("encoding", 2, 16), ("encoding", 3, 16)]
+
+
+def test_opening_another_file_cancels_long_work_within_half_a_second(qtbot, window, big_file, photo_file, many_tiles):
+    with qtbot.waitSignal(window.client.progress, timeout=RESULT_TIMEOUT_MS) as first:
+        drop(window, [big_file])
+    assert first.args[0].stage == "encoding" and first.args[0].total > 100
+    assert "tile" in window.busy_label.text() and window.cancel_button.isVisible()
+    overtaken = window.client.generation
+    t0 = time.perf_counter()
+    with qtbot.waitSignal(window.client.worker.skipped, timeout=RESULT_TIMEOUT_MS,
+                          check_params_cb=lambda g: g == overtaken):  # fmt: skip
+        drop(window, [photo_file])
+    assert time.perf_counter() - t0 < 0.5
+    wait_result(qtbot, window, source=photo_file.name)
+
+
+def test_the_cancel_button_stops_the_work(qtbot, window, big_file, many_tiles):
+    with qtbot.waitSignal(window.client.progress, timeout=RESULT_TIMEOUT_MS):
+        drop(window, [big_file])
+    generation = window.client.generation
+    with qtbot.waitSignal(window.client.worker.skipped, timeout=RESULT_TIMEOUT_MS,
+                          check_params_cb=lambda g: g == generation):  # fmt: skip
+        window.cancel_button.click()
+    assert not window.client.busy and not window.busy_label.isVisible()
+    assert "Cancelled" in window.message.text()
+
+
+def test_closing_the_window_stops_long_work_at_the_next_tile(qtbot, make_window, big_file, many_tiles):
+    w = make_window()
+    with qtbot.waitSignal(w.client.progress, timeout=RESULT_TIMEOUT_MS):
+        drop(w, [big_file])
+    t0 = time.perf_counter()
+    w.close()
+    assert w.client.worker_thread.wait(5000)
+    assert time.perf_counter() - t0 < 1.0
