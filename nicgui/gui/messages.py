@@ -27,12 +27,17 @@ CLASSIC_CODECS = ("jpeg", "webp", "avif")
 class HeatmapKind(StrEnum):
     """What the error view shows."""
 
-    ABS = "abs"  # mean absolute error over the channels, 0..255 levels
+    ABS = "abs"  # mean absolute error over the channels, on a fixed 0..32 scale (compares across qualities)
     SSIM = "ssim"  # local SSIM, 1 = identical
+    ABS_AUTO = "abs-auto"  # absolute error scaled to this picture's errors (small errors stay visible)
 
     @property
     def label(self) -> str:
-        return {"abs": "Absolute error", "ssim": "SSIM map"}[self.value]
+        return {"abs": "Absolute error", "abs-auto": "Absolute error (auto range)", "ssim": "SSIM map"}[self.value]
+
+    @property
+    def is_absolute(self) -> bool:
+        return self in (HeatmapKind.ABS, HeatmapKind.ABS_AUTO)
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,7 @@ class Outcome:
     device: str
     raw_bytes: int
     metrics_seconds: float = 0.0  # metrics and error map, for the latency breakdown
+    encoder_reused: bool = False  # the encoder network did not run for this result (its output was kept)
 
     @property
     def size(self) -> int:

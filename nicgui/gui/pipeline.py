@@ -129,7 +129,7 @@ def latent_data(codec: Codec, q: Quantised) -> LatentData:
 def colour_table(kind: HeatmapKind) -> np.ndarray:
     """(256, 3) uint8 colours for a heatmap kind: bright means worse for both kinds."""
     lut = lookup_table("inferno")
-    return lut if kind is HeatmapKind.ABS else lut[::-1].copy()
+    return lut if kind.is_absolute else lut[::-1].copy()
 
 
 def colourise(values: np.ndarray, levels: tuple[float, float], lut: np.ndarray) -> np.ndarray:
@@ -142,6 +142,10 @@ def heatmap(kind: HeatmapKind, original: np.ndarray, reconstruction: np.ndarray)
     """The error map of a reconstruction and its colour rendering."""
     if kind is HeatmapKind.ABS:
         values, levels = abs_error_map(original, reconstruction), ABS_ERROR_LEVELS
+    elif kind is HeatmapKind.ABS_AUTO:
+        values = abs_error_map(original, reconstruction)
+        top = float(np.percentile(values, 99.5)) if values.size else 1.0
+        levels = (0.0, max(1.0, round(top, 1)))
     else:
         values, levels = ssim_map(original, reconstruction), SSIM_LEVELS
     values = np.ascontiguousarray(values, dtype=np.float32)

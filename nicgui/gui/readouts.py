@@ -77,7 +77,11 @@ def neural_column(o: Outcome, png_bytes: int | None) -> dict[str, str]:
         "ratio_raw": _ratio(o.raw_bytes, o.size),
         "ratio_png": _ratio(png_bytes, o.size) if png_bytes else "…",
         **_metrics(o.metrics),
-        "encode": _seconds(o.analyse_seconds + o.encode_seconds),
+        "encode": (
+            f"{_seconds(o.encode_seconds)} (encoder output reused)"
+            if o.encoder_reused
+            else _seconds(o.analyse_seconds + o.encode_seconds)
+        ),
         "decode": _seconds(o.decode_seconds),
         "device": o.device,
     }

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nicgui.codec.pictures import Picture
 from nicgui.gui.messages import Heatmap, HeatmapKind
 from nicgui.gui.pipeline import ABS_ERROR_LEVELS, colour_table
 
@@ -32,6 +33,21 @@ ORIGINAL, RECONSTRUCTION, HEATMAP = range(3)
 SIDE, SPLIT = "side", "split"
 BACKGROUND = "#202124"
 TITLE_COLOUR = "#e8eaed"
+
+
+CHECKER = 8  # pixels per square of the transparency checkerboard
+
+
+def shown_pixels(picture: Picture) -> np.ndarray:
+    """What a view shows of a picture: its RGB, over a grey checkerboard where it is transparent."""
+    if picture.alpha is None:
+        return picture.rgb
+    h, w = picture.alpha.shape
+    yy, xx = np.ogrid[:h, :w]
+    board = np.where(((yy // CHECKER) + (xx // CHECKER)) % 2 == 0, 204, 153).astype(np.float32)
+    a = picture.alpha.astype(np.float32)[:, :, None] / 255.0
+    out = picture.rgb.astype(np.float32) * a + board[:, :, None] * (1.0 - a)
+    return np.round(out).astype(np.uint8)
 
 
 @cache
@@ -197,11 +213,12 @@ class ImageViews(QWidget):
     def set_heatmap(self, heat: Heatmap | None, title: str | None = None) -> None:
         self._heatmap = heat
         _show(self.items[HEATMAP], None if heat is None else heat.rgb)
+        self.colour_bar.setVisible(heat is not None)  # no scale beside an empty view
         if heat is not None and (heat.kind, heat.levels) != self._bar_state:
             self._bar_state = (heat.kind, heat.levels)
             self.colour_bar.setColorMap(colour_map(heat.kind))
             self.colour_bar.getAxis("left").setLabel(
-                "mean |error| (levels)" if heat.kind is HeatmapKind.ABS else "SSIM (1 = identical)"
+                "mean |error| (levels)" if heat.kind.is_absolute else "SSIM (1 = identical)"
             )
             self.colour_bar.setLevels(heat.levels)
         self._titles[HEATMAP] = title or ("Error" if heat is None else heat.kind.label)
@@ -319,7 +336,7 @@ class ImageViews(QWidget):
             parts.append(f"{name} " + " ".join(str(int(v)) for v in self._reconstruction[y, x]))
         if self._heatmap is not None:
             v = float(self._heatmap.values[y, x])
-            parts.append(f"|error| {v:.1f}" if self._heatmap.kind is HeatmapKind.ABS else f"SSIM {v:.3f}")
+            parts.append(f"|error| {v:.1f}" if self._heatmap.kind.is_absolute else f"SSIM {v:.3f}")
         return "   ".join(parts)
 
     def _emit_at(self, vb: pg.ViewBox, pos: QPointF) -> None:

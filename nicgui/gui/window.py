@@ -70,7 +70,7 @@ from nicgui.gui.messages import (
 from nicgui.gui.mime import can_open, sources_from_mime
 from nicgui.gui.readouts import Readouts, classic_column, neural_column, nic_column
 from nicgui.gui.settings import Settings
-from nicgui.gui.views import RECONSTRUCTION, SIDE, SPLIT, ImageViews
+from nicgui.gui.views import RECONSTRUCTION, SIDE, SPLIT, ImageViews, shown_pixels
 
 log = logging.getLogger(__name__)
 
@@ -719,7 +719,9 @@ class MainWindow(QMainWindow):
             h = r.nic.header
             self.views.set_original(None, "Original — a .nic file holds only the compressed picture")
             self.views.set_size(pic.width, pic.height)
-            self.views.set_reconstruction(pic.rgb, f"Decoded .nic · quality {h.quality} · {format_bytes(r.nic.size)}")
+            self.views.set_reconstruction(
+                shown_pixels(pic), f"Decoded .nic · quality {h.quality} · {format_bytes(r.nic.size)}"
+            )
             self.views.set_heatmap(None, "Error — needs the original")
             self.readouts.set_column(0, f".nic q{h.quality}", nic_column(r, self._png.get(r.source.key)))
             self.readouts.set_column(1, "", None)
@@ -732,7 +734,7 @@ class MainWindow(QMainWindow):
             self.spin.blockSignals(False)
         else:
             q = self.settings.quality
-            self.views.set_original(pic.rgb, f"Original · {pic.width}×{pic.height} {pic.mode}")
+            self.views.set_original(shown_pixels(pic), f"Original · {pic.width}×{pic.height} {pic.mode}")
             self.views.set_reconstruction(None, f"Reconstruction q{q} · working…")
             self.views.set_heatmap(None)
             self.readouts.set_column(0, f"nicgui q{q} · working…", {})
@@ -808,7 +810,9 @@ class MainWindow(QMainWindow):
             self.views.set_reconstruction(c.rgb, f"{c.label} · {format_bytes(c.size)} (same size as nicgui)")
             self.views.set_heatmap(c.heatmap, f"{c.heatmap.kind.label} · {c.label}")
         else:
-            self.views.set_reconstruction(o.reconstruction.rgb, f"nicgui q{o.quality} · {format_bytes(o.size)}")
+            self.views.set_reconstruction(
+                shown_pixels(o.reconstruction), f"nicgui q{o.quality} · {format_bytes(o.size)}"
+            )
             self.views.set_heatmap(o.heatmap)
 
     def _refresh_readouts(self) -> None:

@@ -210,6 +210,7 @@ class Worker(QObject):
         if src.decoded is not None or self._stale(req):
             return
         progress = self._progress_for(req)
+        encoder_reused = src.analysis is not None
         if src.analysis is None:
             src.analysis = codec.analyse(src.picture, progress)
             if self._stale(req):
@@ -237,6 +238,7 @@ class Worker(QObject):
                 str(codec.device),
                 pipeline.raw_bytes(src.picture),
                 ev.metrics_seconds + time.perf_counter() - t0,
+                encoder_reused,
             )
         )
         if req.compare and not self._stale(req):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -119,6 +121,8 @@ def test_readout_formatting():
     assert col["ssim"] == "0.9512" and col["ms_ssim"] == "—"
     assert col["encode"] == "812 ms" and col["decode"] == "400 ms"
     assert neural_column(o, None)["ratio_png"] == "…"
+    reused = neural_column(replace(o, encoder_reused=True), None)["encode"]
+    assert reused == "12 ms (encoder output reused)"  # the encoder's 800 ms were not spent on this step
 
 
 def test_sizes_and_summaries_read_well():

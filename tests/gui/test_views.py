@@ -146,3 +146,38 @@ def test_number_keys_reach_the_views_from_the_start(qtbot, window, photo_file):
     assert target is window.views.side
     qtbot.keyClick(target, Qt.Key.Key_2)  # typed where the focus is, as a user would
     assert window.views.mode == "split" and window.views.split_position == 0.0
+
+
+def test_auto_range_keeps_small_errors_visible_and_the_bar_follows(qtbot, window, photo_file):
+    drop(window, [photo_file])
+    wait_result(qtbot, window)
+    window.slider.setValue(100)
+    wait_result(qtbot, window, quality=100)
+    fixed = window.outcome.heatmap
+    window.heatmap_box.setCurrentIndex(window.heatmap_box.findData(HeatmapKind.ABS_AUTO.value))
+    qtbot.waitUntil(lambda: window.outcome.heatmap.kind is HeatmapKind.ABS_AUTO, timeout=RESULT_TIMEOUT_MS)
+    auto = window.outcome.heatmap
+    assert auto.levels[1] < fixed.levels[1]  # at quality 100 errors are small: the scale shrinks to them
+    assert auto.rgb.astype(int).mean() > fixed.rgb.astype(int).mean()  # so the map is brighter
+    assert tuple(window.views.colour_bar.levels()) == pytest.approx(auto.levels)
+
+
+def test_no_colour_bar_without_an_error_map(qtbot, window):
+    window.views.set_heatmap(None)
+    assert not window.views.colour_bar.isVisible()
+
+
+def test_transparent_pixels_show_a_checkerboard(qtbot, window, tmp_path, photo):
+    from PIL import Image
+
+    rgba = np.concatenate([photo, np.zeros((*photo.shape[:2], 1), np.uint8)], 2)
+    rgba[:, : photo.shape[1] // 2, 3] = 255  # left half opaque, right half transparent
+    path = tmp_path / "half.png"
+    Image.fromarray(rgba).save(path)
+    drop(window, [path])
+    wait_result(qtbot, window)
+    shown = window.views.items[0].image
+    w = photo.shape[1]
+    assert np.array_equal(shown[:, : w // 2], photo[:, : w // 2])  # opaque: the picture itself
+    right = shown[:, w // 2 :].astype(int)
+    assert set(np.unique(right)) <= {153, 204} and len(np.unique(right)) == 2  # the checkerboard
