@@ -101,7 +101,7 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--weights", help="weights file (default: the shipped model)")
     e.add_argument("--device", help="cpu or cuda")
     e.add_argument("--qualities", help="comma-separated nicgui qualities (default: a sweep over 1..100)")
-    e.add_argument("--codecs", default="jpeg,webp,avif", help="classical codecs to compare")
+    e.add_argument("--codecs", default="jpeg,webp,avif,jxl", help="classical codecs to compare")
     e.add_argument("--reference", help="folder with published RD figures (kodak_published_rd*.csv)")
     e.add_argument("--limit", type=int, default=0, help="use only the first N images")
     e.add_argument(

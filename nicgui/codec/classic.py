@@ -1,4 +1,7 @@
-"""Classical codecs through Pillow (JPEG 4:2:0, WebP, AVIF), for comparison with nicgui."""
+"""Classical codecs through Pillow (JPEG 4:2:0, WebP, AVIF, JPEG XL), for comparison with nicgui.
+
+JPEG XL comes from the ``pillow-jxl-plugin`` package (registered when first used).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,16 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, features
 
-FORMATS = {"jpeg": "JPEG", "webp": "WEBP", "avif": "AVIF"}
+FORMATS = {"jpeg": "JPEG", "webp": "WEBP", "avif": "AVIF", "jxl": "JXL"}
+NAMES = {"jpeg": "JPEG", "webp": "WebP", "avif": "AVIF", "jxl": "JPEG XL"}  # as people write them
+
+
+def _jxl_plugin() -> bool:
+    try:
+        import pillow_jxl  # noqa: F401  (registers the JXL format with Pillow)
+    except ImportError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,8 @@ class ClassicResult:
 def available(codec: str) -> bool:
     if codec not in FORMATS:
         return False
+    if codec == "jxl":
+        return _jxl_plugin()
     return codec == "jpeg" or bool(features.check(codec))
 
 
@@ -43,6 +57,8 @@ def compress(rgb: np.ndarray, codec: str, quality: int) -> ClassicResult:
         opts["method"] = 6
     elif codec == "avif":
         opts["speed"] = 6
+    elif codec == "jxl":
+        opts["effort"] = 7  # libjxl's default
     Image.fromarray(rgb, "RGB").save(buf, format=FORMATS[codec], **opts)
     data = buf.getvalue()
     with Image.open(io.BytesIO(data)) as im:

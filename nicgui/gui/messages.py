@@ -16,12 +16,13 @@ import numpy as np
 
 from nicgui.app.batch import BatchTotals
 from nicgui.app.text import format_bytes  # noqa: F401  (re-exported for the widgets)
+from nicgui.codec import classic
 from nicgui.codec.bitstream import NicHeader
 from nicgui.codec.metrics import Metrics, bits_per_pixel
 from nicgui.codec.pictures import Picture
 
 NIC_SUFFIX = ".nic"
-CLASSIC_CODECS = ("jpeg", "webp", "avif")
+CLASSIC_CODECS = ("jpeg", "webp", "avif", "jxl")
 
 
 class HeatmapKind(StrEnum):
@@ -245,7 +246,7 @@ class ClassicOutcome:
 
     @property
     def label(self) -> str:
-        return f"{self.codec.upper()} q{self.codec_quality}"
+        return f"{classic.NAMES.get(self.codec, self.codec.upper())} q{self.codec_quality}"
 
     @property
     def bpp(self) -> float:

@@ -368,7 +368,7 @@ class MainWindow(QMainWindow):
         self.compare_box = QComboBox()
         self.compare_box.addItem("nothing", None)
         for name in CLASSIC_CODECS:
-            self.compare_box.addItem(name.upper() if name != "webp" else "WebP", name)
+            self.compare_box.addItem(classic.NAMES[name], name)
             if not classic.available(name):
                 model = self.compare_box.model()
                 assert isinstance(model, QStandardItemModel)

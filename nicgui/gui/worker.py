@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from nicgui.app.batch import BatchTotals, compress_file, output_paths
 from nicgui.app.text import describe_error as describe
+from nicgui.codec import classic
 from nicgui.codec.api import Codec
 from nicgui.codec.progress import Cancelled, Progress
 from nicgui.errors import NicFormatError, NicguiError, PictureError, WeightsError
@@ -264,7 +265,8 @@ class Worker(QObject):
                 )
             self.classic.emit(_retag(ev.classic[memo], req.generation))
         except EXPECTED_ERRORS as e:
-            self.failed.emit(Failure("compare", f"{req.compare.upper()}: {describe(e)}", req.generation))
+            name = classic.NAMES.get(req.compare, req.compare.upper())
+            self.failed.emit(Failure("compare", f"{name}: {describe(e)}", req.generation))
 
     def _loaded(self, req: ViewRequest, src: pipeline.LoadedSource) -> Loaded:
         assert self.codec is not None

@@ -117,6 +117,16 @@ def test_compare_with_jpeg_at_the_same_size(qtbot, window, photo_file, photo):
     assert np.array_equal(window.views.items[1].image, window.outcome.reconstruction.rgb)
 
 
+def test_compare_with_jpeg_xl(qtbot, window, photo_file):
+    drop(window, [photo_file])
+    o = wait_result(qtbot, window, quality=75)
+    with qtbot.waitSignal(window.classic_shown, timeout=RESULT_TIMEOUT_MS) as shown:
+        window.compare_box.setCurrentIndex(window.compare_box.findData("jxl"))
+    c = shown.args[0]
+    assert c.codec == "jxl" and c.size <= o.size
+    assert window.readouts.header(1).startswith("JPEG XL q")
+
+
 def test_device_menu_offers_only_what_exists(window):
     import torch
 
