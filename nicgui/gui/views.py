@@ -12,8 +12,8 @@ from functools import cache
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPen
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsRectItem,
@@ -170,6 +170,9 @@ class ImageViews(QWidget):
         layout.addWidget(self.stack)
         self._titles = ["Original", "Reconstruction", "Error"]
         self._update_titles()
+        self._fitted = True  # the whole picture is in view (until the user pans or zooms)
+        for vb in (*self.boxes, self.split_box):
+            vb.sigRangeChangedManually.connect(self._zoomed_by_hand)
         self.setToolTip("")
         self.side.setToolTip("Drag to pan, wheel to zoom; all three views move together.")
         self.split.setToolTip("Drag the yellow divider to compare; keys 1, 2, 3 show original, reconstruction, both.")
@@ -254,17 +257,38 @@ class ImageViews(QWidget):
     def mode(self) -> str:
         return self._mode
 
+    def _zoomed_by_hand(self, *_args: object) -> None:
+        self._fitted = False
+
     def set_mode(self, mode: str) -> None:
-        """Side by side or split; the visible region carries over."""
+        """Side by side or split. A fitted picture is fitted again in the new layout; a zoomed one
+        keeps its centre and its magnification (not its rectangle, whose shape differs between the
+        layouts: carrying it over shrank the picture at every switch)."""
         if mode == self._mode:
             return
         src, dst = (self.boxes[0], self.split_box) if mode == SPLIT else (self.split_box, self.boxes[0])
         rect = src.viewRect()
+        scale = src.width() / rect.width() if rect.width() else 1.0  # screen pixels per picture pixel
         self._mode = mode
         self.stack.setCurrentIndex(1 if mode == SPLIT else 0)
         if self._size is not None:
-            dst.setRange(rect=rect, padding=0)
+            if self._fitted:
+                self.fit()
+                QTimer.singleShot(0, self._refit)  # once the new page has its final size
+            else:
+                w, h = dst.width() / scale, dst.height() / scale
+                c = rect.center()
+                dst.setRange(QRectF(c.x() - w / 2, c.y() - h / 2, w, h), padding=0)
         self.mode_changed.emit(mode)
+
+    def _refit(self) -> None:
+        if self._fitted:
+            self.fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self._fitted:
+            QTimer.singleShot(0, self._refit)
 
     def show_split(self, which: int) -> None:
         """Keys 1/2/3: the split view showing the original, the reconstruction, or both halves."""
@@ -301,6 +325,7 @@ class ImageViews(QWidget):
         w, h = self._size
         for vb in (self.boxes[0], self.split_box):
             vb.setRange(QRectF(0, 0, w, h), padding=0.02)
+        self._fitted = True
 
     def actual_pixels(self) -> None:
         """One picture pixel per physical screen pixel, keeping the centre.
@@ -315,6 +340,7 @@ class ImageViews(QWidget):
             centre = vb.viewRect().center()
             w, h = vb.width() * ratio, vb.height() * ratio
             vb.setRange(QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h), padding=0)
+        self._fitted = False
 
     def zoom_factor(self) -> float:
         """Physical screen pixels per picture pixel in the active view (1.0 at 'actual pixels')."""

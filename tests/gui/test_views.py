@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtWidgets import QApplication
 
 from nicgui.codec import classic
 from nicgui.codec.metrics import psnr, ssim_map
@@ -191,3 +192,34 @@ def test_transparent_pixels_show_a_checkerboard(qtbot, window, tmp_path, photo):
     assert np.array_equal(shown[:, : w // 2], photo[:, : w // 2])  # opaque: the picture itself
     right = shown[:, w // 2 :].astype(int)
     assert set(np.unique(right)) <= {153, 204} and len(np.unique(right)) == 2  # the checkerboard
+
+
+def test_switching_layouts_refits_instead_of_shrinking(qtbot, window, photo_file, photo):
+    drop(window, [photo_file])
+    wait_result(qtbot, window)
+    h, w, _ = photo.shape
+    window.fit_action.trigger()
+    QApplication.processEvents()  # the deferred refit of the new layout
+
+    def shown_area() -> float:
+        vb = window.views._active_boxes()[0]
+        r = vb.viewRect()
+        return min(r.width(), w) * min(r.height(), h) / (r.width() * r.height())  # picture's share of the view
+
+    first = shown_area()
+    for _ in range(3):
+        window.split_both.trigger()
+        QApplication.processEvents()
+        window.side_action.trigger()
+        QApplication.processEvents()
+    assert shown_area() == pytest.approx(first, rel=0.02)
+
+
+def test_a_zoomed_view_keeps_its_magnification_across_layouts(qtbot, window, photo_file):
+    drop(window, [photo_file])
+    wait_result(qtbot, window)
+    window.actual_action.trigger()
+    before = window.views.zoom_factor()
+    window.split_both.trigger()
+    window.side_action.trigger()
+    assert window.views.zoom_factor() == pytest.approx(before, rel=0.02)
