@@ -166,6 +166,11 @@ class Settings:
         items = [p] + [str(q) for q in self.recent if str(q) != p]
         self.store.setValue("recent", json.dumps(items[:RECENT_KEPT]))
 
+    def remove_recent(self, path: Path) -> None:
+        """Forget a file (it could not be opened)."""
+        p = str(Path(path).resolve())
+        self.store.setValue("recent", json.dumps([str(q) for q in self.recent if str(q) != p]))
+
     def clear_recent(self) -> None:
         self.store.setValue("recent", "[]")
 

@@ -849,6 +849,10 @@ class MainWindow(QMainWindow):
             if item is not None:
                 item.setForeground(Qt.GlobalColor.red)
                 item.setToolTip(f.message)
+            failed = self.sources[self.index].path
+            if failed is not None:  # a file that cannot be opened does not stay among the recent ones
+                self.settings.remove_recent(failed)
+                self._fill_recent()
         if f.stage == "load" and self.loaded is None and self._shown_before is not None:
             loaded, outcome, classic_outcome = self._shown_before
             self._loaded(loaded)
@@ -978,13 +982,16 @@ class MainWindow(QMainWindow):
             self.batch_dialog = None
 
     def about_text(self) -> str:
+        import nicgui
+
         model = self.model.identity if self.model else "not loaded"
         device = self.model.device if self.model else "—"
         return (
-            "<h3>nicgui</h3>"
-            "<p>Compress and inspect images with a neural codec: the compressive autoencoder of "
+            f"<h3>nicgui {nicgui.__version__}</h3>"
+            "<p>Compress and inspect images with learned codecs: the compressive autoencoder of "
             "Theis, Shi, Cunningham and Huszár, <i>Lossy Image Compression with Compressive "
-            "Autoencoders</i> (ICLR 2017).</p>"
+            "Autoencoders</i> (ICLR 2017), and the mean-scale hyperprior of Ballé et al. (ICLR 2018) "
+            "and Minnen et al. (NeurIPS 2018).</p>"
             f"<p>Model: <b>{model}</b><br>Device: {device}</p>"
         )
 

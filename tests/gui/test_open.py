@@ -164,3 +164,17 @@ def test_a_nic_file_from_other_weights_is_refused_with_the_reason(qtbot, window,
     # the file names its model; no installed weights have that identity
     assert "made with model theis-cae-s (000000000000)" in window.message.text()
     assert "not installed" in window.message.text()
+
+
+def test_a_file_that_fails_to_open_leaves_the_recent_list(qtbot, window, tmp_path):
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\nnot an image")
+    assert drop(window, [bad])
+    qtbot.waitUntil(lambda: "broken.png" in window.message.text(), timeout=RESULT_TIMEOUT_MS)
+    assert bad.resolve() not in window.settings.recent
+
+
+def test_about_names_the_version(window):
+    import nicgui
+
+    assert nicgui.__version__ in window.about_text() and "hyperprior" in window.about_text()
