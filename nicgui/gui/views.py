@@ -29,7 +29,9 @@ from nicgui.gui.pipeline import ABS_ERROR_LEVELS, colour_table
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
-ORIGINAL, RECONSTRUCTION, HEATMAP = range(3)
+ORIGINAL, RECONSTRUCTION, HEATMAP, CLASSIC = range(4)
+VIEWS = 4
+NO_CLASSIC = "“Compare with” shows JPEG, WebP, AVIF or JPEG XL here, at nicgui's file size"
 SIDE, SPLIT = "side", "split"
 BACKGROUND = "#202124"
 TITLE_COLOUR = "#e8eaed"
@@ -105,18 +107,21 @@ class ImageViews(QWidget):
         self._mode = SIDE
         self._split_at = 0.5  # divider position as a fraction of the width
         self._bar_state: tuple[HeatmapKind, tuple[float, float]] | None = None
-        self._shown_titles: list[str] = ["", "", ""]
+        self._shown_titles: list[str] = ["", "", "", ""]
+        self._classic: np.ndarray | None = None
+        self._grid: bool | None = None  # views in a 2x2 grid (landscape pictures) or in a row
+        self._wipe_classic = False  # the split view compares nicgui with the classical codec
 
         # side by side
         self.side = pg.GraphicsLayoutWidget()
         self.side.setBackground(BACKGROUND)
         lay = self.side.ci
         lay.setSpacing(4)
-        self.titles = [_Title() for _ in range(3)]
+        self.titles = [_Title() for _ in range(VIEWS)]
         for i, title in enumerate(self.titles):
             lay.addItem(title, row=0, col=i)
-        self.boxes = [_view_box(lay, 1, i) for i in range(3)]
-        self.items = [pg.ImageItem() for _ in range(3)]
+        self.boxes = [_view_box(lay, 1, i) for i in range(VIEWS)]
+        self.items = [pg.ImageItem() for _ in range(VIEWS)]
         for vb, item in zip(self.boxes, self.items, strict=True):
             vb.addItem(item)
         for vb in self.boxes[1:]:
@@ -130,7 +135,8 @@ class ImageViews(QWidget):
             label="mean |error| (levels)",
             colorMapMenu=False,
         )
-        lay.addItem(self.colour_bar, row=1, col=3)
+        lay.addItem(self.colour_bar, row=1, col=VIEWS)
+        self._arrange(grid=False)
         self.side.scene().sigMouseMoved.connect(self._moved_side)
 
         # split: original below, reconstruction on top clipped to the right of the divider
@@ -168,14 +174,17 @@ class ImageViews(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-        self._titles = ["Original", "Reconstruction", "Error"]
+        self._titles = ["Original", "Reconstruction", "Error", NO_CLASSIC]
         self._update_titles()
         self._fitted = True  # the whole picture is in view (until the user pans or zooms)
         for vb in (*self.boxes, self.split_box):
             vb.sigRangeChangedManually.connect(self._zoomed_by_hand)
         self.setToolTip("")
-        self.side.setToolTip("Drag to pan, wheel to zoom; all three views move together.")
-        self.split.setToolTip("Drag the yellow divider to compare; keys 1, 2, 3 show original, reconstruction, both.")
+        self.side.setToolTip("Drag to pan, wheel to zoom; all views move together.")
+        self.split.setToolTip(
+            "Drag the yellow divider to compare; keys 1, 2, 3 show original, reconstruction, both; "
+            "4 compares nicgui with the classical codec."
+        )
 
     # -- content ---------------------------------------------------------------------------------
     def set_original(self, rgb: np.ndarray | None, title: str = "Original") -> None:
@@ -188,10 +197,12 @@ class ImageViews(QWidget):
         size = None if rgb is None else (rgb.shape[1], rgb.shape[0])
         if size is not None and size != self._size:
             self._size = size
+            self._arrange(grid=size[0] > size[1])  # landscape pictures fill a wide window as a 2x2 grid
             self._clip.setRect(self._clip_rect())
             self.divider.setBounds((0, size[0]))
             self.divider.setValue(self._split_at * size[0])
             self.fit()
+            QTimer.singleShot(0, self._refit)  # again once the layout has its new cells
 
     def set_size(self, width: int, height: int) -> None:
         """The picture size when there is no original to show (a .nic file)."""
@@ -204,9 +215,59 @@ class ImageViews(QWidget):
     def set_reconstruction(self, rgb: np.ndarray | None, title: str = "Reconstruction") -> None:
         self._reconstruction = rgb
         _show(self.items[RECONSTRUCTION], rgb)
-        _show(self.split_reconstruction, rgb)
         self._titles[RECONSTRUCTION] = title
+        self._show_split_pair()
         self._update_titles()
+
+    def set_classic(self, rgb: np.ndarray | None, title: str = "Classical codec") -> None:
+        """The classical codec's picture at nicgui's file size, in a view of its own (None hides it)."""
+        self._classic = rgb
+        _show(self.items[CLASSIC], rgb)
+        self.boxes[CLASSIC].setVisible(rgb is not None)
+        self.titles[CLASSIC].setVisible(rgb is not None or bool(self._grid))
+        self._titles[CLASSIC] = title if rgb is not None else NO_CLASSIC
+        if rgb is None and self._wipe_classic:
+            self._wipe_classic = False
+        self._show_split_pair()
+        self._update_titles()
+
+    def _show_split_pair(self) -> None:
+        """The split view's two sides: original | nicgui, or nicgui | classical codec."""
+        if self._wipe_classic and self._classic is not None:
+            _show(self.split_original, self._reconstruction)
+            _show(self.split_reconstruction, self._classic)
+        else:
+            _show(self.split_original, self._original)
+            _show(self.split_reconstruction, self._reconstruction)
+
+    def _arrange(self, grid: bool) -> None:
+        """Views in a row, or for landscape pictures in a 2x2 grid (original, nicgui / error, classical)."""
+        if grid == self._grid:
+            return
+        self._grid = grid
+        lay = self.side.ci
+        for item in (*self.titles, *self.boxes, self.colour_bar):
+            lay.removeItem(item)
+        for i in range(VIEWS):
+            row, col = (2 * (i // 2), i % 2) if grid else (0, i)
+            self.titles[i].setMaximumHeight(self.titles[i].preferredHeight() + 4)  # titles never take a view's room
+            lay.addItem(self.titles[i], row=row, col=col)
+            lay.addItem(self.boxes[i], row=row + 1, col=col)
+        if grid:  # beside both rows, so that it favours neither
+            lay.addItem(self.colour_bar, row=0, col=2, rowspan=4)
+        else:
+            lay.addItem(self.colour_bar, row=1, col=VIEWS)
+        grid_layout = lay.layout  # equal cells, so that linked views show the same region
+        for row in range(4):
+            grid_layout.setRowStretchFactor(row, 1 if row % 2 else 0)
+        for col in range(VIEWS):
+            grid_layout.setColumnStretchFactor(col, 1 if col < (2 if grid else VIEWS) else 0)
+        self.boxes[CLASSIC].setVisible(self._classic is not None)
+        self.titles[CLASSIC].setVisible(self._classic is not None or grid)  # in a grid: a hint in the free cell
+
+    @property
+    def grid(self) -> bool:
+        return bool(self._grid)
 
     def retitle(self, which: int, title: str) -> None:
         """Change one view's title only (say, that its picture is being recomputed)."""
@@ -231,6 +292,7 @@ class ImageViews(QWidget):
         self.set_original(None)
         self.set_reconstruction(None)
         self.set_heatmap(None)
+        self.set_classic(None)
         self._size = None
 
     def _update_titles(self) -> None:
@@ -241,7 +303,8 @@ class ImageViews(QWidget):
             if text != self._shown_titles[i]:
                 label.setText(text, color=TITLE_COLOUR)
         self._shown_titles = list(self._titles)
-        self.split_title.setText(f"◀ {self._titles[ORIGINAL]}   │   {self._titles[RECONSTRUCTION]} ▶")
+        left, right = (RECONSTRUCTION, CLASSIC) if self._wipe_classic else (ORIGINAL, RECONSTRUCTION)
+        self.split_title.setText(f"◀ {self._titles[left]}   │   {self._titles[right]} ▶")
 
     @property
     def heatmap(self) -> Heatmap | None:
@@ -291,8 +354,15 @@ class ImageViews(QWidget):
             QTimer.singleShot(0, self._refit)
 
     def show_split(self, which: int) -> None:
-        """Keys 1/2/3: the split view showing the original, the reconstruction, or both halves."""
+        """Keys 1/2/3: the split view showing the original, the reconstruction, or both halves;
+        4: nicgui left, the classical codec right (when a comparison is on)."""
         self.set_mode(SPLIT)
+        wipe = which == 4 and self._classic is not None
+        if wipe != self._wipe_classic:
+            self._wipe_classic = wipe
+            self._show_split_pair()
+            self._shown_titles = ["\0"] * VIEWS  # the split title changes with the pair: set everything again
+            self._update_titles()
         self._split_at = {1: 1.0, 2: 0.0}.get(which, 0.5)
         if self._size is not None:
             self.divider.setValue(self._split_at * self._size[0])

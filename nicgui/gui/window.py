@@ -286,16 +286,22 @@ class MainWindow(QMainWindow):
             "3",
             "Original left, reconstruction right of a draggable divider",
         )
+        self.split_classic = self._action(
+            "Split: nicgui vs &classical codec",
+            typed(Qt.Key.Key_4, "4", lambda: self.views.show_split(4)),
+            "4",
+            "nicgui left, the classical codec at the same file size right (choose a codec to compare first)",
+        )
         self.fit_action = self._action("&Fit to window", self.views.fit, "Ctrl+0")
         self.actual_action = self._action("&Actual pixels (1:1)", self.views.actual_pixels, "Ctrl+1")
         self.show_classic = self._action(
-            "Show classical codec in the views",
+            "Error map of the classical codec",
             self._refresh_views,
             "C",
-            "Show the classical codec's picture instead of nicgui's",
+            "Show the classical codec's error map instead of nicgui's (its picture has a view of its own)",
         )
         self.show_classic.setCheckable(True)
-        self.show_classic.setChecked(True)
+        self.show_classic.setChecked(False)
         self.about_action = self._action("&About nicgui", self.about)
         self.export_action.setIconText("Export PNG")
         style = self.style()
@@ -414,6 +420,7 @@ class MainWindow(QMainWindow):
         v.addAction(self.split_original)
         v.addAction(self.split_reconstruction)
         v.addAction(self.split_both)
+        v.addAction(self.split_classic)
         v.addSeparator()
         v.addAction(self.fit_action)
         v.addAction(self.actual_action)
@@ -665,8 +672,6 @@ class MainWindow(QMainWindow):
         self.settings.compare = codec
         self.classic_outcome = None
         self.readouts.set_column(1, "", None)
-        if codec:
-            self.show_classic.setChecked(True)
         self.client.set_compare(codec)
         self._refresh_views()
 
@@ -803,17 +808,20 @@ class MainWindow(QMainWindow):
             self._refresh_readouts()
 
     def _refresh_views(self) -> None:
+        """nicgui's picture and error map, and the classical codec's picture in a view of its own."""
         o, c = self.outcome, self.classic_outcome
         if o is None:
+            self.views.set_classic(None)
             return
-        if c is not None and self.show_classic.isChecked() and self.compare_box.currentData():
-            self.views.set_reconstruction(c.rgb, f"{c.label} · {format_bytes(c.size)} (same size as nicgui)")
-            self.views.set_heatmap(c.heatmap, f"{c.heatmap.kind.label} · {c.label}")
+        self.views.set_reconstruction(shown_pixels(o.reconstruction), f"nicgui q{o.quality} · {format_bytes(o.size)}")
+        if c is not None and self.compare_box.currentData():
+            self.views.set_classic(c.rgb, f"{c.label} · {format_bytes(c.size)} (nicgui's size or less)")
+            if self.show_classic.isChecked():
+                self.views.set_heatmap(c.heatmap, f"{c.heatmap.kind.label} · {c.label}")
+                return
         else:
-            self.views.set_reconstruction(
-                shown_pixels(o.reconstruction), f"nicgui q{o.quality} · {format_bytes(o.size)}"
-            )
-            self.views.set_heatmap(o.heatmap)
+            self.views.set_classic(None)
+        self.views.set_heatmap(o.heatmap, f"{o.heatmap.kind.label} · nicgui q{o.quality}")
 
     def _refresh_readouts(self) -> None:
         if self.loaded is None:
@@ -913,12 +921,16 @@ class MainWindow(QMainWindow):
         path = Path(name)
         return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
-    def _write(self, path: Path | None, payload, what: str, title: str, suffix: str, filter_: str) -> int | None:
-        """Save through the worker; asks for a path when none is given, and before overwriting."""
+    def _write(
+        self, path: Path | None, payload, what: str, title: str, suffix: str, filter_: str, tag: str = ""
+    ) -> int | None:
+        """Save through the worker; asks for a path when none is given, and before overwriting.
+
+        ``tag`` goes into the suggested name, so an export says what it is (codec and quality)."""
         confirmed = False
         if path is None:
             stem = Path(self.loaded.source.name).stem if self.loaded else "image"
-            path = self._ask_path(title, f"{stem}{suffix}", filter_, suffix)
+            path = self._ask_path(title, f"{stem}{tag}{suffix}", filter_, suffix)
             if path is None:
                 return None
             confirmed = True  # the file dialog asked about replacing an existing file
@@ -952,7 +964,8 @@ class MainWindow(QMainWindow):
         else:
             self.message.show_message("Nothing to export yet: open an image first.")
             return None
-        return self._write(path, picture, "reconstruction", "Export reconstruction as PNG", ".png", "PNG (*.png)")
+        tag = f".nicgui-q{self.outcome.quality}" if self.outcome is not None else ".decoded"
+        return self._write(path, picture, "reconstruction", "Export reconstruction as PNG", ".png", "PNG (*.png)", tag)
 
     def export_heatmap(self, path: Path | None = None) -> int | None:
         """Save the error heatmap as shown (colours) as PNG."""
@@ -960,7 +973,11 @@ class MainWindow(QMainWindow):
             self.message.show_message("No error map yet: open an image first.")
             return None
         heat = self.views.heatmap or self.outcome.heatmap
-        return self._write(path, heat.rgb, "error heatmap", "Export error heatmap", ".png", "PNG (*.png)")
+        c = self.classic_outcome
+        of_classic = c is not None and heat is c.heatmap
+        codec = f"{c.codec}-q{c.codec_quality}" if of_classic and c is not None else f"nicgui-q{self.outcome.quality}"
+        tag = f".error-{heat.kind.value}-{codec}"
+        return self._write(path, heat.rgb, "error heatmap", "Export error heatmap", ".png", "PNG (*.png)", tag)
 
     # == dialogs ===================================================================================
     def open_batch(self) -> None:

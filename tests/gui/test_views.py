@@ -11,13 +11,15 @@ from PySide6.QtWidgets import QApplication
 from nicgui.codec import classic
 from nicgui.codec.metrics import psnr, ssim_map
 from nicgui.gui.messages import HeatmapKind
+from nicgui.gui.views import CLASSIC
 from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
 
 
 def test_pan_and_zoom_are_linked_across_the_three_views(qtbot, window, photo_file):
     drop(window, [photo_file])
     wait_result(qtbot, window)
-    boxes = window.views.boxes
+    boxes = [b for b in window.views.boxes if b.isVisible()]  # the classical codec's shows when comparing
+    assert len(boxes) == 3
     boxes[0].setRange(QRectF(10, 20, 60, 40), padding=0)
     rects = [b.viewRect() for b in boxes]
     assert all(abs(r.width() - rects[0].width()) < 1e-6 for r in rects)
@@ -103,12 +105,14 @@ def test_compare_with_jpeg_at_the_same_size(qtbot, window, photo_file, photo):
     assert window.readouts.value("psnr", 1) == f"{psnr(photo, c.rgb):.2f} dB"
     assert window.readouts.value("size", 1).startswith(f"{c.size:,} B")
     assert window.readouts.header(0) == "nicgui q75"  # nicgui's column stays
-    assert np.array_equal(window.views.items[1].image, c.rgb)
-    assert window.views.titles_text[1].startswith("JPEG")
-    window.show_classic.trigger()  # back to nicgui's picture, figures stay
+    # the classical picture stands beside nicgui's, in a view of its own
+    assert np.array_equal(window.views.items[CLASSIC].image, c.rgb)
     assert np.array_equal(window.views.items[1].image, o.reconstruction.rgb)
-    assert window.readouts.header(1).startswith("JPEG")
+    assert window.views.titles_text[CLASSIC].startswith("JPEG") and window.views.boxes[CLASSIC].isVisible()
+    window.show_classic.trigger()  # the error view shows the classical codec's map instead
+    assert window.views.heatmap is c.heatmap and "JPEG" in window.views.titles_text[2]
     window.show_classic.trigger()
+    assert window.views.heatmap is window.outcome.heatmap
     window.slider.setValue(30)  # a new size: a new comparison
     with qtbot.waitSignal(window.classic_shown, timeout=RESULT_TIMEOUT_MS) as again:
         pass
@@ -116,6 +120,7 @@ def test_compare_with_jpeg_at_the_same_size(qtbot, window, photo_file, photo):
     window.compare_box.setCurrentIndex(0)
     assert window.readouts.header(1) == ""
     assert np.array_equal(window.views.items[1].image, window.outcome.reconstruction.rgb)
+    assert not window.views.boxes[CLASSIC].isVisible()
 
 
 def test_compare_with_jpeg_xl(qtbot, window, photo_file):
@@ -223,3 +228,42 @@ def test_a_zoomed_view_keeps_its_magnification_across_layouts(qtbot, window, pho
     window.split_both.trigger()
     window.side_action.trigger()
     assert window.views.zoom_factor() == pytest.approx(before, rel=0.02)
+
+
+def test_landscape_pictures_fill_a_2x2_grid_and_portrait_ones_a_row(qtbot, window, photo_file, photo, tmp_path):
+    from PIL import Image
+
+    drop(window, [photo_file])  # 192 x 128: landscape
+    wait_result(qtbot, window)
+    assert window.views.grid
+    portrait = tmp_path / "portrait.png"
+    Image.fromarray(np.ascontiguousarray(photo.transpose(1, 0, 2))).save(portrait)
+    drop(window, [portrait])
+    wait_result(qtbot, window, source="portrait.png")
+    assert not window.views.grid
+
+
+@pytest.mark.skipif(not classic.available("webp"), reason="Pillow without WebP")
+def test_split_wipe_between_nicgui_and_the_classical_codec(qtbot, window, photo_file):
+    drop(window, [photo_file])
+    o = wait_result(qtbot, window)
+    with qtbot.waitSignal(window.classic_shown, timeout=RESULT_TIMEOUT_MS) as shown:
+        window.compare_box.setCurrentIndex(window.compare_box.findData("webp"))
+    window.split_classic.trigger()
+    assert window.views.mode == "split"
+    assert np.array_equal(window.views.split_original.image, o.reconstruction.rgb)
+    assert np.array_equal(window.views.split_reconstruction.image, shown.args[0].rgb)
+    assert "nicgui" in window.views.split_title.text() and "WebP" in window.views.split_title.text()
+    window.split_both.trigger()  # back to original | nicgui
+    assert window.views.split_reconstruction.image is not None
+    assert np.array_equal(window.views.split_reconstruction.image, o.reconstruction.rgb)
+
+
+def test_exports_say_which_codec_and_quality_they_are(qtbot, window, photo_file, monkeypatch):
+    drop(window, [photo_file])
+    wait_result(qtbot, window, quality=75)
+    asked = []
+    monkeypatch.setattr(window, "_ask_path", lambda title, suggested, f, s: asked.append(suggested))
+    window.export_png()
+    window.export_heatmap()
+    assert asked == ["photo.nicgui-q75.png", "photo.error-abs-nicgui-q75.png"]
