@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("files", nargs="*", type=Path, help="images or .nic files to open")
     p.add_argument("--quality", type=int, help="quality 1..100 to start with")
+    p.add_argument("--compare", choices=["jpeg", "webp", "avif", "jxl"], help="compare with a classical codec")
     p.add_argument("--device", help="cpu or cuda (default: cuda when available)")
     p.add_argument("--model", help="installed model by name (default, mean-scale, ...; default: the last one chosen)")
     p.add_argument("--weights", help="weights file (.safetensors) to use instead of an installed model")
@@ -93,6 +94,8 @@ def _make_window(args: argparse.Namespace, settings_file: Path | None):
     settings = Settings(file_qsettings(settings_file) if settings_file else user_qsettings())
     if args.quality is not None:
         settings.quality = args.quality
+    if args.compare:
+        settings.compare = args.compare
     device = args.device or settings.device
     if args.device is None and device and device.startswith("cuda"):
         from nicgui.codec.api import cuda_available
