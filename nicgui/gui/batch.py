@@ -57,10 +57,12 @@ class BatchDialog(QDialog):
         group.addButton(self.from_list)
         (self.from_list if self._list and folder is None else self.from_folder).setChecked(True)
         self.folder = QLineEdit(str(folder or ""))
+        self.folder.setMinimumWidth(420)  # room for a real path
         self.folder.setPlaceholderText("folder with images")
         row = _path_row(self.folder, self._browse)
 
         self.output = QLineEdit()
+        self.output.setMinimumWidth(420)
         self.output.setPlaceholderText("next to each image")
         self.output.setToolTip("Folder for the .nic files; empty writes each one next to its image.")
         out_row = _path_row(self.output, self._browse_output)

@@ -70,6 +70,7 @@ from nicgui.gui.messages import (
 from nicgui.gui.mime import can_open, sources_from_mime
 from nicgui.gui.readouts import Readouts, classic_column, neural_column, nic_column
 from nicgui.gui.settings import Settings
+from nicgui.gui.tooltips import wrap_tooltips, wrapped
 from nicgui.gui.views import RECONSTRUCTION, SIDE, SPLIT, ImageViews, shown_pixels
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,7 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._restore()
         self._connect_client()
+        wrap_tooltips(self)  # long tooltips wrap instead of running across the screen
         for view in self.findChildren(QGraphicsView):  # pictures and plots: drops go to the window
             view.setAcceptDrops(False)
             view.viewport().setAcceptDrops(False)
@@ -756,8 +758,8 @@ class MainWindow(QMainWindow):
         for w in (self.slider, self.spin, self.compare_box):
             w.setEnabled(not is_nic)
         nic_tip = "A .nic file has one quality; open the original image to try others."
-        self.slider.setToolTip(nic_tip if is_nic else QUALITY_TIP)
-        self.spin.setToolTip(nic_tip if is_nic else QUALITY_TIP)
+        self.slider.setToolTip(wrapped(nic_tip if is_nic else QUALITY_TIP))
+        self.spin.setToolTip(wrapped(nic_tip if is_nic else QUALITY_TIP))
         self.save_action.setEnabled(False)
         self.export_action.setEnabled(is_nic)
         self.heatmap_action.setEnabled(False)

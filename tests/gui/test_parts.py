@@ -130,3 +130,13 @@ def test_sizes_and_summaries_read_well():
     s = BatchSummary(1, 4, 2, 1, 1, 2_000_000, 100_000, False, ("x.png: broken",))
     assert s.describe() == "2 of 4 files compressed, 1 skipped (the .nic exists), 1 failed: 2.00 MB → 100.0 kB (20.0:1)"
     assert BatchSummary(1, 4, 0, 0, 0, 0, 0, True).describe().startswith("Cancelled. 0 of 4")
+
+
+def test_long_tooltips_wrap_and_short_ones_stay(window):
+    from nicgui.gui.tooltips import wrapped
+
+    long_tip = "A tooltip that explains a great deal about what this control does & why, at length."
+    assert wrapped(long_tip).startswith("<p") and "&amp;" in wrapped(long_tip)
+    assert wrapped("Short one") == "Short one" and wrapped(wrapped(long_tip)) == wrapped(long_tip)
+    assert window.slider.toolTip().startswith("<p")  # the window's own long tooltips wrap
+    assert window.save_action.toolTip().startswith("<p") or len(window.save_action.toolTip()) < 70
