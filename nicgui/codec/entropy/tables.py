@@ -68,7 +68,8 @@ class TableSet:
     @cached_property
     def min_bits(self) -> np.ndarray:
         """(n,) the fewest bits any one symbol of each table can cost (for plausibility checks)."""
-        return np.array([FREQ_BITS - np.log2(float(self.table(i)[1].max())) for i in range(len(self))])
+        largest = np.maximum.reduceat(self.freqs, self.offsets.astype(np.intp)).astype(np.float64)
+        return FREQ_BITS - np.log2(largest)
 
     def bits(self, values: np.ndarray, tables: np.ndarray | int) -> np.ndarray:
         """Bits the coder spends on each value, coded with the table of the same index."""

@@ -1,4 +1,7 @@
-"""Add golden .nic files for one installed model: ``python tests/data/golden/make_golden.py NAME``.
+"""Add golden .nic files for one model: ``python tests/data/golden/make_golden.py NAME_OR_WEIGHTS_FILE``.
+
+Models that are not shipped (like the tiny hyperprior that pins the mean-scale family's format)
+keep their weights in ``tests/data/golden/weights/``, which the golden test adds to the search path.
 
 Golden files are never regenerated: an entry that exists is kept, so any later change of the
 format, the tables or the weights that alters how an old file decodes fails tests/codec/test_golden.py.
@@ -44,7 +47,7 @@ def inputs() -> dict[str, tuple[np.ndarray, int]]:
 
 
 def main(name: str) -> None:
-    codec = load_model(name, device="cpu")
+    codec = load_model(name, device="cpu")  # an installed name, or a path to a weights file
     manifest = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
     for case, (img, quality) in inputs().items():
         key = f"{codec.identity.name}-v2-{case}"
