@@ -187,6 +187,12 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         model = retarget_anchors(model, cfg.anchors)
         opt_state = None  # parameter shapes changed
         log.info("anchors re-targeted to %s", cfg.anchors)
+    if model.family == "mean-scale" and cfg.crop < 256:
+        log.warning(
+            "crops of %d px give the hyper networks %dx%d hyper-latent grids, all border: a model trained so "
+            "codes whole pictures badly (measured); use --crop 256 or more",
+            cfg.crop, cfg.crop // 64, cfg.crop // 64,
+        )  # fmt: skip
     device = dist.device
     model.to(device).train()
     if cfg.bf16:
