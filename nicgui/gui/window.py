@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
         tb.addWidget(QLabel(" Quality "))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(1, 100)
-        self.slider.setFixedWidth(220)
+        self.slider.setFixedWidth(160)  # the toolbar fits a 1280-pixel window
         self.slider.setPageStep(5)
         self.slider.setToolTip(QUALITY_TIP)
         self.spin = QSpinBox()
@@ -363,6 +363,8 @@ class MainWindow(QMainWindow):
         tb.addSeparator()
         tb.addWidget(QLabel(" Error map "))
         self.heatmap_box = QComboBox()
+        self.heatmap_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.heatmap_box.setMinimumContentsLength(14)  # long names are shown in full in the open list
         for kind in HeatmapKind:
             self.heatmap_box.addItem(kind.label, kind.value)
         self.heatmap_box.setToolTip(
@@ -1021,7 +1023,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self._default_layout:  # first run: most of the height for the pictures
             self._default_layout = False
-            self.resizeDocks([self.inspector_dock], [int(self.height() * 0.3)], Qt.Orientation.Vertical)
+            self.resizeDocks([self.inspector_dock], [int(self.height() * 0.26)], Qt.Orientation.Vertical)
             self.resizeDocks([self.readouts_dock], [300], Qt.Orientation.Horizontal)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
