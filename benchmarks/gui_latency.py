@@ -9,7 +9,9 @@ screen (a single step is sent at once once the last result is on screen; moves d
 wait for the ~100 ms debounce), and the worker's share of it. Meanwhile a QTimer
 ticks every 5 ms on the GUI thread; the longest gap between ticks, less 5 ms, is the longest time
 the event loop was blocked. ``--megapixels`` scales the image up (Lanczos) to check that a large
-picture never freezes the interface. The numbers are printed; nothing is asserted.
+picture never freezes the interface, and then also how long it takes to cancel long work (open
+a second big picture, and while its encoder runs go back to the first). The numbers are printed;
+nothing is asserted.
 """
 
 from __future__ import annotations
@@ -157,6 +159,20 @@ def main() -> int:
         f"(event-loop tick every {TICK_MS} ms; p99 extra delay {np.percentile(gaps, 99):.1f} ms)"
     )
     print(f"moving back      median {ms(statistics.median(back)):.1f} ms (recent results cache)")
+    if args.megapixels:  # cancelling long work: only big pictures have any to cancel
+        progressed: list[object] = []
+        skipped: list[tuple[int, float]] = []
+        client.progress.connect(progressed.append)
+        client.worker.skipped.connect(lambda g: skipped.append((g, time.perf_counter())))
+        flipped = np.ascontiguousarray(np.asarray(big)[::-1])
+        window.open_sources([Source.from_pixels(f"{args.image.name} flipped", flipped, 2)])
+        wait(lambda: bool(progressed))  # the encoder of the new picture is running
+        overtaken = client.generation
+        t0 = time.perf_counter()
+        window.select(0)  # the user goes back to the first picture
+        wait(lambda: any(g == overtaken for g, _ in skipped))
+        cancel_s = next(t for g, t in skipped if g == overtaken) - t0
+        print(f"cancel           {ms(cancel_s):.0f} ms from opening another picture to the long work stopping")
     window.close()
     tmp.cleanup()
     return 0
