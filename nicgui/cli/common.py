@@ -34,14 +34,14 @@ def check_output(path: Path, overwrite: bool) -> None:
 
 
 def read_input(path: Path) -> bytes:
+    from nicgui.app.text import describe_error
+
     try:
         return path.read_bytes()
-    except FileNotFoundError as e:
-        raise CliError(f"file not found: {path}") from e
     except IsADirectoryError as e:
         raise CliError(f"is a folder: {path}") from e
     except OSError as e:
-        raise CliError(f"cannot read {path}: {e.strerror or e}") from e
+        raise CliError(describe_error(e)) from e
 
 
 def quality_arg(text: str) -> int:
