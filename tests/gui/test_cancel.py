@@ -15,9 +15,11 @@ from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
 
 
 @pytest.fixture
-def many_tiles(monkeypatch):
-    """Small tiles, so a modest picture takes many of them (as a 24 MP one does at full size)."""
+def many_tiles(monkeypatch, codec):
+    """Small tiles, so a modest picture takes many of them (as a 24 MP one does at full size), in the
+    encoder and in the decoder: whenever a test acts, tiles of work are still to come."""
     monkeypatch.setattr(api, "ENCODER_TILE", 64)
+    monkeypatch.setattr(type(codec.model), "decoder_tile", 8)
 
 
 @pytest.fixture
