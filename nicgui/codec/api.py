@@ -207,9 +207,9 @@ class Codec:
 
         ``max_pixels``: larger images are refused before any work (None: the format's limit).
         """
-        self.check_header(read_header(data, max_pixels)[0])
         nic = read_nic(data, max_pixels)
         h = nic.header
+        self.check_header(h)
         try:
             q = self.model.decode_tiles(h.quality, h.latent_shape, self._tiles(h), nic.payloads, h.version >= 2)
         except CodingError as e:

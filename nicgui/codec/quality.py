@@ -38,6 +38,12 @@ def anchor_lambdas(anchors: tuple[float, ...], position: torch.Tensor) -> torch.
     return torch.exp(interpolate_anchors(logl[:, None], position)[:, 0])
 
 
+def monotone_anchor_logs(start: torch.Tensor, raw_steps: torch.Tensor, anchors: int) -> torch.Tensor:
+    """(anchors, M) log-values: ``start`` at anchor 0, then softplus'd (positive) increments."""
+    inc = F.softplus(raw_steps[: anchors - 1])
+    return torch.cat([start[None], start[None] + inc.cumsum(0)], 0)
+
+
 class MonotoneVectors(nn.Module):
     """Per-channel log-values at anchor rates, non-decreasing along the anchors by construction.
 
@@ -54,8 +60,7 @@ class MonotoneVectors(nn.Module):
 
     def anchor_logs(self) -> torch.Tensor:
         """(anchors, M) log-values, non-decreasing along the anchor axis."""
-        inc = F.softplus(self.steps[: self.n_anchors - 1])
-        return torch.cat([self.start[None], self.start[None] + inc.cumsum(0)], 0)
+        return monotone_anchor_logs(self.start, self.steps, self.n_anchors)
 
     def at(self, position: torch.Tensor) -> torch.Tensor:
         """(B, M) values at anchor positions (B,)."""

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from nicgui.codec.entropy.normal import normal_cdf
 from nicgui.codec.entropy.tables import MassFn, TableSet, discretise, pack
-from nicgui.codec.quality import QUALITIES, interpolate_anchors, quality_position
+from nicgui.codec.quality import QUALITIES, interpolate_anchors, monotone_anchor_logs, quality_position
 
 _MIN_PROB = 1e-9
 
@@ -45,8 +44,7 @@ class EntropyModel(nn.Module):
 
     def anchor_log_scales(self) -> torch.Tensor:
         """(anchors, M) log scale per anchor; non-decreasing along the anchor axis."""
-        steps = F.softplus(self.scale_steps[: self.n_anchors - 1])
-        return torch.cat([self.log_scale0[None], self.log_scale0[None] + steps.cumsum(0)], 0)
+        return monotone_anchor_logs(self.log_scale0, self.scale_steps, self.n_anchors)
 
     def log_scales(self, position: torch.Tensor) -> torch.Tensor:
         """Linear interpolation of anchor log-scales at positions (B,) -> (B, M)."""
