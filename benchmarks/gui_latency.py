@@ -41,9 +41,10 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from nicgui.app.jobs import default_codec_factory
+    from nicgui.app.messages import Source
     from nicgui.gui.app import worker_threads
-    from nicgui.gui.client import CodecClient, default_codec_factory
-    from nicgui.gui.messages import Source
+    from nicgui.gui.client import CodecClient
     from nicgui.gui.settings import Settings, file_qsettings
     from nicgui.gui.window import MainWindow
 

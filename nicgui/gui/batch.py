@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nicgui.app.messages import BatchProgress, BatchSummary, Failure
 from nicgui.gui.client import CodecClient
 from nicgui.gui.files import images_in, is_image
-from nicgui.gui.messages import BatchProgress, BatchSummary, Failure
 
 
 class BatchDialog(QDialog):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from nicgui.gui.messages import NIC_SUFFIX
+from nicgui.app.messages import NIC_SUFFIX
 from nicgui.paths import IMAGE_SUFFIXES
 
 OPEN_FILTER = (

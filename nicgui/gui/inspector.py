@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nicgui.app.messages import LatentData
 from nicgui.gui.colours import lookup_table
-from nicgui.gui.messages import LatentData
 
 BAR = "#8ab4f8"
 SELECTED = "#fbbc04"

@@ -8,8 +8,8 @@ import numpy as np
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QImage
 
+from nicgui.app.messages import Source
 from nicgui.gui.files import expand
-from nicgui.gui.messages import Source
 
 
 def local_paths(mime: QMimeData) -> list[Path]:

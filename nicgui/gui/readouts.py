@@ -11,8 +11,9 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from nicgui.app.messages import ClassicOutcome, Loaded, Outcome
+from nicgui.app.text import format_bytes
 from nicgui.codec.metrics import Metrics
-from nicgui.gui.messages import ClassicOutcome, Loaded, Outcome, format_bytes
 
 DASH = "—"
 ROWS: tuple[tuple[str, str, str], ...] = (

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from nicgui.gui.messages import CLASSIC_CODECS, HeatmapKind
+from nicgui.app.messages import CLASSIC_CODECS, HeatmapKind
 
 ORGANISATION = "nicgui"
 APPLICATION = "nicgui"

@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nicgui.app.messages import Heatmap, HeatmapKind
+from nicgui.app.pipeline import ABS_ERROR_LEVELS, colour_table
 from nicgui.codec.pictures import Picture
-from nicgui.gui.messages import Heatmap, HeatmapKind
-from nicgui.gui.pipeline import ABS_ERROR_LEVELS, colour_table
+from nicgui.gui.colours import lookup_table
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -55,7 +56,7 @@ def shown_pixels(picture: Picture) -> np.ndarray:
 @cache
 def colour_map(kind: HeatmapKind) -> pg.ColorMap:
     """The heatmap's colours as a pyqtgraph map, for the colour bar."""
-    return pg.ColorMap(np.linspace(0.0, 1.0, 256), colour_table(kind))
+    return pg.ColorMap(np.linspace(0.0, 1.0, 256), colour_table(kind, lookup_table("inferno")))
 
 
 class _Title(pg.LabelItem):

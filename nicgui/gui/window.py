@@ -48,12 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nicgui.codec import classic
-from nicgui.gui.batch import BatchDialog
-from nicgui.gui.client import CodecClient, ViewState
-from nicgui.gui.files import OPEN_FILTER, expand
-from nicgui.gui.inspector import LatentInspector
-from nicgui.gui.messages import (
+from nicgui.app.messages import (
     CLASSIC_CODECS,
     ClassicOutcome,
     Failure,
@@ -65,8 +60,14 @@ from nicgui.gui.messages import (
     Source,
     SourceStats,
     WorkProgress,
-    format_bytes,
 )
+from nicgui.app.session import ViewState
+from nicgui.app.text import format_bytes
+from nicgui.codec import classic
+from nicgui.gui.batch import BatchDialog
+from nicgui.gui.client import CodecClient
+from nicgui.gui.files import OPEN_FILTER, expand
+from nicgui.gui.inspector import LatentInspector
 from nicgui.gui.mime import can_open, sources_from_mime
 from nicgui.gui.readouts import Readouts, classic_column, neural_column, nic_column
 from nicgui.gui.settings import Settings
@@ -158,8 +159,7 @@ class MainWindow(QMainWindow):
             view.setAcceptDrops(False)
             view.viewport().setAcceptDrops(False)
 
-        if not client.worker_thread.isRunning():
-            client.start()
+        client.start()
 
     # == construction ==============================================================================
     def _build_central(self) -> None:

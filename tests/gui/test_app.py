@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from nicgui.app.messages import HeatmapKind
 from nicgui.codec.weights import WeightsError
-from nicgui.gui.messages import HeatmapKind
 from nicgui.gui.settings import Settings, file_qsettings
 from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
 
@@ -60,12 +60,11 @@ def test_screenshot_of_a_missing_file_fails(tmp_path):
     assert r.returncode == 1 and r.stderr.strip() == f"nicgui: error: file not found: {tmp_path / 'nope.png'}"
 
 
-def test_closing_the_window_stops_the_worker_thread(make_window):
+def test_closing_the_window_stops_the_model_thread(make_window):
     w = make_window()
-    thread = w.client.worker_thread
-    assert thread.isRunning()
+    assert w.client.running
     w.close()
-    assert thread.isFinished() and not thread.isRunning()
+    assert not w.client.running
 
 
 def test_closing_during_work_waits_for_the_worker(qtbot, make_window, photo_file):
@@ -73,7 +72,7 @@ def test_closing_during_work_waits_for_the_worker(qtbot, make_window, photo_file
     drop(w, [photo_file])
     assert w.client.busy
     w.close()  # while the picture is still being analysed
-    assert w.client.worker_thread.isFinished()
+    assert not w.client.running
 
 
 def test_settings_persist_across_windows(qtbot, make_window, settings_path, photo_file):

@@ -6,6 +6,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt
 
+from nicgui.app.messages import BatchProgress
 from nicgui.gui.batch import BatchDialog
 from tests.gui.conftest import RESULT_TIMEOUT_MS
 
@@ -52,8 +53,8 @@ def test_batch_cancel_stops_between_files(qtbot, window, photo, tmp_path):
     qtbot.addWidget(dialog)
     # Cancel as soon as the first file is done, on the worker thread itself, so the test does not
     # race the worker: it checks the flag before each next file.
-    window.client.worker.batch_progress.connect(
-        lambda p: dialog.cancel_button.isEnabled() and window.client.cancel_batch(),
+    window.client.delivered.connect(
+        lambda m: isinstance(m, BatchProgress) and dialog.cancel_button.isEnabled() and window.client.cancel_batch(),
         Qt.ConnectionType.DirectConnection,
     )
     with qtbot.waitSignal(window.client.batch_done, timeout=RESULT_TIMEOUT_MS) as done:

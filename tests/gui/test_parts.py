@@ -1,4 +1,4 @@
-"""The GUI's Qt-free parts: caches, atomic saves, file lists, histograms, readout formatting."""
+"""The GUI's small parts: atomic saves, file lists, histograms, readout formatting."""
 
 from __future__ import annotations
 
@@ -7,27 +7,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from nicgui.app.messages import BatchSummary, Heatmap, HeatmapKind, LatentData, Outcome, Source
+from nicgui.app.pipeline import colour_table, colourise, heatmap, raw_bytes, thumbnail
+from nicgui.app.text import format_bytes
 from nicgui.codec.metrics import Metrics
 from nicgui.codec.pictures import Picture
-from nicgui.gui.cache import LruCache
+from nicgui.gui.colours import lookup_table
 from nicgui.gui.files import expand, images_in
 from nicgui.gui.inspector import channel_histogram
-from nicgui.gui.messages import BatchSummary, Heatmap, HeatmapKind, LatentData, Outcome, Source, format_bytes
-from nicgui.gui.pipeline import colour_table, colourise, heatmap, raw_bytes, thumbnail
 from nicgui.gui.readouts import neural_column
-
-
-def test_lru_cache_evicts_the_oldest_by_count_and_by_bytes():
-    c: LruCache[np.ndarray] = LruCache(max_items=3, max_bytes=250)
-    for k in "abc":
-        c.put(k, np.zeros(50, np.uint8))
-    assert c.get("a") is not None  # "a" is now the most recent
-    c.put("d", np.zeros(50, np.uint8))
-    assert "b" not in c and {"a", "c", "d"} <= {k for k in "abcd" if k in c}
-    c.put("e", np.zeros(201, np.uint8))  # with any other entry over the budget: only the newest stays
-    assert len(c) == 1 and "e" in c and c.bytes == 201
-    c.put("huge", np.zeros(1000, np.uint8))  # the newest always stays
-    assert "huge" in c and len(c) == 1
 
 
 def test_folders_expand_to_openable_files(tmp_path):
@@ -70,11 +58,12 @@ def test_heatmaps_and_colours():
     a = np.zeros((20, 30, 3), np.uint8)
     b = a.copy()
     b[5, 7] = [30, 60, 90]
-    h = heatmap(HeatmapKind.ABS, a, b)
+    inferno = lookup_table("inferno")
+    h = heatmap(HeatmapKind.ABS, a, b, inferno)
     assert h.values[5, 7] == pytest.approx(60.0) and h.values[0, 0] == 0
-    lut = colour_table(HeatmapKind.ABS)
+    lut = colour_table(HeatmapKind.ABS, inferno)
     assert np.array_equal(h.rgb[0, 0], lut[0]) and np.array_equal(h.rgb[5, 7], lut[255])  # 60 > top level 32
-    assert np.array_equal(colour_table(HeatmapKind.SSIM), lut[::-1])  # bright means worse for both
+    assert np.array_equal(colour_table(HeatmapKind.SSIM, inferno), lut[::-1])  # bright means worse for both
     assert np.array_equal(colourise(np.array([[0.5]]), (0.0, 1.0), lut)[0, 0], lut[127])
 
 

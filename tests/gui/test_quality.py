@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 
+from nicgui.app.messages import Finished, Outcome
 from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
 
 
@@ -53,11 +54,11 @@ def test_a_step_goes_out_at_once_when_the_result_is_shown_but_the_worker_not_don
     release = threading.Event()
     hold = {"armed": True}
 
-    def stall_after_outcome(_o) -> None:  # runs on the worker thread, after the outcome is queued
-        if hold.pop("armed", False):
+    def stall_after_outcome(m) -> None:  # runs on the model thread, after the outcome is queued
+        if isinstance(m, Outcome) and hold.pop("armed", False):
             release.wait(RESULT_TIMEOUT_MS / 1000)
 
-    window.client.worker.outcome.connect(stall_after_outcome, Qt.ConnectionType.DirectConnection)
+    window.client.delivered.connect(stall_after_outcome, Qt.ConnectionType.DirectConnection)
     try:
         window.slider.setValue(40)
         qtbot.waitUntil(lambda: window.outcome.quality == 40, timeout=RESULT_TIMEOUT_MS)
@@ -79,7 +80,7 @@ def test_a_stale_result_is_dropped(qtbot, window, photo_file):
     assert new.generation > old.generation
     dropped: list[int] = []
     window.client.stale_dropped.connect(dropped.append)
-    window.client.worker.outcome.emit(old)  # the worker delivers a result of an older generation late
+    window.client.delivered.emit(old)  # the model thread delivers a result of an older generation late
     assert dropped == [old.generation]
     assert window.outcome is new
     assert window.readouts.header(0) == "nicgui q40"
@@ -89,9 +90,11 @@ def test_a_stale_result_is_dropped(qtbot, window, photo_file):
 def test_requests_overtaken_before_they_start_are_skipped(qtbot, window, photo_file):
     drop(window, [photo_file])
     wait_result(qtbot, window, quality=75)
-    skipped: list[int] = []
+    finished: list[int] = []
     dropped: list[int] = []
-    window.client.worker.skipped.connect(skipped.append, Qt.ConnectionType.DirectConnection)
+    window.client.delivered.connect(
+        lambda m: isinstance(m, Finished) and finished.append(m.generation), Qt.ConnectionType.DirectConnection
+    )
     window.client.stale_dropped.connect(dropped.append)
     shown: list[int] = []
     window.result_shown.connect(lambda o: shown.append(o.quality))
@@ -103,8 +106,8 @@ def test_requests_overtaken_before_they_start_are_skipped(qtbot, window, photo_f
     window.slider.setValue(33)
     window.slider.blockSignals(False)
     wait_result(qtbot, window, quality=33)
-    qtbot.waitUntil(lambda: gens[1] in skipped, timeout=RESULT_TIMEOUT_MS)
-    assert gens[0] in skipped or gens[0] in dropped  # overtaken: skipped, or computed and dropped
+    qtbot.waitUntil(lambda: gens[2] in finished, timeout=RESULT_TIMEOUT_MS)
+    assert gens[1] not in finished  # replaced in the queue by the newer request: never started
     assert shown == [33]
 
 

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtWidgets import QApplication
 
+from nicgui.app.messages import HeatmapKind
 from nicgui.codec import classic
 from nicgui.codec.metrics import psnr, ssim_map
-from nicgui.gui.messages import HeatmapKind
 from nicgui.gui.views import CLASSIC
 from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
 

@@ -1,7 +1,8 @@
-"""What the worker computes for the window, as plain functions over the codec API (no Qt).
+"""What the model thread computes for the window, as plain functions over the codec API (no Qt).
 
-Everything slow lives here so it runs on the worker thread: reading files, the codec, metrics,
+Everything slow lives here so it runs on the model thread: reading files, the codec, metrics,
 error maps and their colouring, PNG encoding. The window only puts finished arrays on screen.
+Colours come in as a table (the GUI's colour map), so this layer needs no plotting library.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from nicgui.app.messages import ClassicOutcome, Heatmap, HeatmapKind, LatentData, Outcome, Source
 from nicgui.atomic import atomic_write
 from nicgui.codec import classic
 from nicgui.codec.api import Analysis, Codec, Decoded
@@ -24,8 +26,6 @@ from nicgui.codec.latents import Quantised
 from nicgui.codec.metrics import Metrics, OriginalMoments, abs_error_map, measure, ssim_map
 from nicgui.codec.pictures import Picture, load_picture
 from nicgui.codec.progress import Progress
-from nicgui.gui.colours import lookup_table
-from nicgui.gui.messages import ClassicOutcome, Heatmap, HeatmapKind, LatentData, Source
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,8 @@ class Evaluation:
     latents: LatentData
     heatmaps: dict[HeatmapKind, Heatmap] = field(default_factory=dict)
     classic: dict[tuple[str, HeatmapKind], ClassicOutcome] = field(default_factory=dict)
+    # what the window was sent per error-map kind: the same arrays as above, so not counted twice
+    outcomes: dict[HeatmapKind, Outcome] = field(default_factory=dict, metadata={"shared": True})
 
 
 def load_source(codec: Codec, source: Source, reader: Callable[[bytes], Codec] | None = None) -> LoadedSource:
@@ -126,9 +128,8 @@ def latent_data(codec: Codec, q: Quantised) -> LatentData:
     )
 
 
-def colour_table(kind: HeatmapKind) -> np.ndarray:
-    """(256, 3) uint8 colours for a heatmap kind: bright means worse for both kinds."""
-    lut = lookup_table("inferno")
+def colour_table(kind: HeatmapKind, lut: np.ndarray) -> np.ndarray:
+    """(256, 3) uint8 colours for a heatmap kind from a dark-to-bright ``lut``: bright means worse."""
     return lut if kind.is_absolute else lut[::-1].copy()
 
 
@@ -138,8 +139,8 @@ def colourise(values: np.ndarray, levels: tuple[float, float], lut: np.ndarray) 
     return lut[idx]
 
 
-def heatmap(kind: HeatmapKind, original: np.ndarray, reconstruction: np.ndarray) -> Heatmap:
-    """The error map of a reconstruction and its colour rendering."""
+def heatmap(kind: HeatmapKind, original: np.ndarray, reconstruction: np.ndarray, lut: np.ndarray) -> Heatmap:
+    """The error map of a reconstruction and its colour rendering with ``lut`` (dark to bright)."""
     if kind is HeatmapKind.ABS:
         values, levels = abs_error_map(original, reconstruction), ABS_ERROR_LEVELS
     elif kind is HeatmapKind.ABS_AUTO:
@@ -149,7 +150,7 @@ def heatmap(kind: HeatmapKind, original: np.ndarray, reconstruction: np.ndarray)
     else:
         values, levels = ssim_map(original, reconstruction), SSIM_LEVELS
     values = np.ascontiguousarray(values, dtype=np.float32)
-    return Heatmap(kind, values, colourise(values, levels, colour_table(kind)), levels)
+    return Heatmap(kind, values, colourise(values, levels, colour_table(kind, lut)), levels)
 
 
 def evaluate(
@@ -180,10 +181,10 @@ def evaluate(
     )
 
 
-def heatmap_for(ev: Evaluation, original: np.ndarray, kind: HeatmapKind) -> Heatmap:
+def heatmap_for(ev: Evaluation, original: np.ndarray, kind: HeatmapKind, lut: np.ndarray) -> Heatmap:
     """The evaluation's error map of ``kind``, computed once."""
     if kind not in ev.heatmaps:
-        ev.heatmaps[kind] = heatmap(kind, original, ev.reconstruction.rgb)
+        ev.heatmaps[kind] = heatmap(kind, original, ev.reconstruction.rgb, lut)
     return ev.heatmaps[kind]
 
 
@@ -193,6 +194,7 @@ def compare_classic(
     codec_name: str,
     target_bytes: int,
     kind: HeatmapKind,
+    lut: np.ndarray,
     generation: int,
     source_key: str,
     quality: int,
@@ -215,7 +217,7 @@ def compare_classic(
         r.size,
         r.rgb,
         measure(reference, r.rgb),
-        heatmap(kind, original, r.rgb),
+        heatmap(kind, original, r.rgb, lut),
         max(0.0, t1 - t0 - decode),
         decode,
     )

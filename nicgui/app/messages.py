@@ -1,8 +1,8 @@
-"""What the window asks the worker for, and what comes back: immutable dataclasses, no Qt.
+"""What the session asks the model thread for, and what comes back: immutable dataclasses, no Qt.
 
-View requests carry a generation number. The client advances the generation with every new view
-request, so the worker can skip requests that were overtaken before it started them and the client
-can drop results that arrive for an old generation.
+View requests carry a generation number. The session advances the generation with every new view
+request, so the model thread can skip (or stop between tiles) requests that were overtaken and the
+session can drop results that arrive for an old generation.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 
 from nicgui.app.batch import BatchTotals
-from nicgui.app.text import format_bytes  # noqa: F401  (re-exported for the widgets)
 from nicgui.codec import classic
 from nicgui.codec.bitstream import NicHeader
 from nicgui.codec.metrics import Metrics, bits_per_pixel
@@ -250,7 +249,7 @@ class ClassicOutcome:
 
     @property
     def bpp(self) -> float:
-        return 8.0 * self.size / (self.rgb.shape[0] * self.rgb.shape[1])
+        return 8.0 * self.size / float(self.rgb.shape[0] * self.rgb.shape[1])
 
 
 @dataclass(frozen=True)
@@ -259,6 +258,13 @@ class SourceStats:
 
     source_key: str
     png_bytes: int
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The model thread is done with a view generation: answered, failed, overtaken or cancelled."""
+
+    generation: int
 
 
 @dataclass(frozen=True)
