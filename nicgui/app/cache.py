@@ -21,24 +21,34 @@ log = logging.getLogger(__name__)
 V = TypeVar("V")
 
 
-def nbytes(obj: object, _depth: int = 0) -> int:
+def nbytes(obj: object) -> int:
     """Approximate memory held by arrays and bytes inside ``obj`` (dataclasses, tuples, dicts).
 
-    Dataclass fields marked ``metadata={"shared": True}`` hold views of memory counted elsewhere
-    in the same object and are skipped.
+    Each array's memory is counted once, however many fields hold it or views of it. Dataclass
+    fields marked ``metadata={"shared": True}`` only repeat what other fields hold and are skipped.
     """
-    if _depth > 4:
+    return _nbytes(obj, set(), 0)
+
+
+def _nbytes(obj: object, seen: set[int], depth: int) -> int:
+    if depth > 4:
         return 0
     if isinstance(obj, np.ndarray):
-        return int(obj.nbytes)
+        base = obj
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        if id(base) in seen:
+            return 0
+        seen.add(id(base))
+        return int(base.nbytes)
     if isinstance(obj, (bytes, bytearray)):
         return len(obj)
     if is_dataclass(obj) and not isinstance(obj, type):
-        return sum(nbytes(getattr(obj, f.name), _depth + 1) for f in fields(obj) if not f.metadata.get("shared"))
+        return sum(_nbytes(getattr(obj, f.name), seen, depth + 1) for f in fields(obj) if not f.metadata.get("shared"))
     if isinstance(obj, (tuple, list)):
-        return sum(nbytes(v, _depth + 1) for v in obj)
+        return sum(_nbytes(v, seen, depth + 1) for v in obj)
     if isinstance(obj, dict):
-        return sum(nbytes(v, _depth + 1) for v in obj.values())
+        return sum(_nbytes(v, seen, depth + 1) for v in obj.values())
     return 0
 
 

@@ -33,6 +33,7 @@ from nicgui.app.messages import (
     ModelRequest,
     NicStats,
     Outcome,
+    Preview,
     Saved,
     SaveRequest,
     SourceStats,
@@ -42,7 +43,7 @@ from nicgui.app.messages import (
 from nicgui.app.scheduler import Steps
 from nicgui.app.text import describe_error as describe
 from nicgui.codec import classic
-from nicgui.codec.api import Codec
+from nicgui.codec.api import Codec, Compressed
 from nicgui.codec.progress import Cancelled, Progress
 from nicgui.errors import NicFormatError, NicguiError, PictureError, WeightsError
 
@@ -50,6 +51,10 @@ log = logging.getLogger(__name__)
 
 SOURCES_KEPT = 3  # pictures whose encoder output stays cached (torch tensors: bounded by count)
 RESULTS_BYTES = 1 << 30  # at most this much memory in cached results
+# The part on screen is decoded first (and shown at once) when the picture has at least this many
+# pixels and the view shows at most this share of it; smaller work is fast enough as a whole.
+VIEW_FIRST_PIXELS = 4_000_000
+VIEW_FIRST_SHARE = 0.6
 
 # Errors a user can cause (bad files, wrong model, full disk): shown as one line, never a traceback.
 EXPECTED_ERRORS = (NicguiError, PictureError, NicFormatError, WeightsError, OSError, ValueError, MemoryError)
@@ -149,6 +154,8 @@ class Jobs:
         def report(stage: str, done: int, total: int) -> None:
             if self._stale(req):
                 raise Cancelled("overtaken by a newer request")
+            if done == 0:  # the part on screen, decoded ahead of the tiles
+                return
             now = time.perf_counter()
             t1 = first_tile_done.setdefault(stage, now)
             if total > 1 and (now - last[0] > 0.1 or done == total):
@@ -202,7 +209,23 @@ class Jobs:
         key = result_key(req.source.key, req.quality)
         ev = self._results.get(key)
         if ev is None:
-            ev = pipeline.evaluate(codec, src.analysis, req.quality, src.reference, progress)
+            pic = src.picture
+            view = view_first(req.view, pic.width, pic.height)
+            t_start = time.perf_counter()
+
+            def on_view(rgb: np.ndarray, rect: tuple[int, int, int, int]) -> None:
+                if pic.alpha is not None:
+                    rgb = pipeline.on_checkerboard(rgb, pic.alpha[rect[1] : rect[3], rect[0] : rect[2]], rect[:2])
+                seconds = time.perf_counter() - t_start
+                self._emit(Preview(req.generation, req.source.key, req.quality, rect, rgb, seconds))
+
+            def on_decoded(r: Compressed) -> None:  # big pictures: the whole, while the figures are computed
+                on_view(r.picture.rgb, (0, 0, pic.width, pic.height))
+
+            big = pic.width * pic.height >= VIEW_FIRST_PIXELS
+            ev = pipeline.evaluate(
+                codec, src.analysis, req.quality, src.reference, progress, view, on_view, on_decoded if big else None
+            )
         t0 = time.perf_counter()
         heat = pipeline.heatmap_for(ev, src.picture.rgb, req.heatmap, self._colours)
         outcome = Outcome(
@@ -221,6 +244,7 @@ class Jobs:
             pipeline.raw_bytes(src.picture),
             ev.metrics_seconds + time.perf_counter() - t0,
             encoder_reused,
+            pipeline.shown_pixels(ev.reconstruction),
         )
         ev.outcomes[req.heatmap] = replace(outcome, encoder_reused=True)  # a later answer reuses everything
         self._results.put(key, ev)
@@ -268,6 +292,7 @@ class Jobs:
             pipeline.raw_bytes(src.picture),
             nic,
             str(self.codec.device),
+            pipeline.shown_pixels(src.picture),
         )
 
     # -- saving ----------------------------------------------------------------------------------
@@ -360,6 +385,17 @@ class Jobs:
         self._forget_results()  # the encoder's output differs (slightly) per device
         self._readers.clear()
         self._announce()
+
+
+def view_first(view: tuple[int, int, int, int] | None, width: int, height: int) -> tuple[int, int, int, int] | None:
+    """The part of the picture to decode first: the view, when the picture is big and the view
+    a small enough part of it; else None (the whole is decoded in one go)."""
+    if view is None or width * height < VIEW_FIRST_PIXELS:
+        return None
+    x0, y0, x1, y1 = max(0, view[0]), max(0, view[1]), min(width, view[2]), min(height, view[3])
+    if x0 >= x1 or y0 >= y1 or (x1 - x0) * (y1 - y0) > VIEW_FIRST_SHARE * width * height:
+        return None
+    return (x0, y0, x1, y1)
 
 
 def retag(c: ClassicOutcome, generation: int) -> ClassicOutcome:

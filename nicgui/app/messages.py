@@ -79,6 +79,7 @@ class ViewRequest:
     heatmap: HeatmapKind
     compare: str | None = None  # one of CLASSIC_CODECS
     load: bool = False  # the window does not show this source yet: send it a Loaded first
+    view: tuple[int, int, int, int] | None = None  # (x0, y0, x1, y1): the part on screen, decoded first
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,13 @@ class Loaded:
     raw_bytes: int
     nic: NicStats | None = None
     device: str = "cpu"
+    # what the view shows (over a checkerboard where transparent), made on the model thread; None: picture.rgb
+    shown: np.ndarray | None = field(default=None, repr=False, metadata={"shared": True})
+
+    @property
+    def pixels(self) -> np.ndarray:
+        """The pixels a view shows of the picture."""
+        return self.picture.rgb if self.shown is None else self.shown
 
 
 @dataclass(frozen=True)
@@ -217,6 +225,13 @@ class Outcome:
     raw_bytes: int
     metrics_seconds: float = 0.0  # metrics and error map, for the latency breakdown
     encoder_reused: bool = False  # the encoder network did not run for this result (its output was kept)
+    # what the view shows (over a checkerboard where transparent), made on the model thread; None: the rgb
+    shown: np.ndarray | None = field(default=None, repr=False, metadata={"shared": True})
+
+    @property
+    def pixels(self) -> np.ndarray:
+        """The pixels a view shows of the reconstruction."""
+        return self.reconstruction.rgb if self.shown is None else self.shown
 
     @property
     def size(self) -> int:
@@ -225,6 +240,18 @@ class Outcome:
     @property
     def bpp(self) -> float:
         return bits_per_pixel(len(self.data), self.reconstruction.width, self.reconstruction.height)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The part of the reconstruction on screen, decoded ahead of the rest (big pictures)."""
+
+    generation: int
+    source_key: str
+    quality: int
+    rect: tuple[int, int, int, int]  # (x0, y0, x1, y1) in picture pixels
+    rgb: np.ndarray  # (y1 - y0, x1 - x0, 3) uint8
+    seconds: float  # from the start of this quality's work to these pixels
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from nicgui.app.messages import (
     ModelReady,
     ModelRequest,
     Outcome,
+    Preview,
     Saved,
     SaveRequest,
     Source,
@@ -73,6 +74,7 @@ class ViewState:
     quality: int = 75
     heatmap: HeatmapKind = HeatmapKind.ABS
     compare: str | None = None
+    view: tuple[int, int, int, int] | None = None  # (x0, y0, x1, y1): the part of the picture on screen
 
 
 class Session:
@@ -82,6 +84,7 @@ class Session:
     loaded = Signal(object)  # Loaded: a new picture is on screen
     outcome = Signal(object)  # Outcome of the current generation
     classic = Signal(object)  # ClassicOutcome of the current generation
+    preview = Signal(object)  # Preview: the part on screen, ahead of the Outcome (big pictures)
     source_stats = Signal(object)  # SourceStats
     failed = Signal(object)  # Failure
     saved = Signal(object)  # Saved
@@ -162,6 +165,10 @@ class Session:
         if not self._answer_from_cache():
             self._send_view()
 
+    def set_view(self, view: tuple[int, int, int, int] | None) -> None:
+        """Where the user is looking (pan and zoom): decoded first on the next quality change."""
+        self.state = replace(self.state, view=view)
+
     def refresh(self) -> None:
         """Ask again for the current view."""
         self._send_view()
@@ -184,7 +191,7 @@ class Session:
             return
         self._generation = self.scheduler.advance()
         load = s.source != self._shown_source
-        self.scheduler.submit(ViewRequest(self._generation, s.source, s.quality, s.heatmap, s.compare, load))
+        self.scheduler.submit(ViewRequest(self._generation, s.source, s.quality, s.heatmap, s.compare, load, s.view))
         self.busy_changed.emit(True)
 
     def _answer_from_cache(self) -> bool:
@@ -251,6 +258,9 @@ class Session:
         elif isinstance(message, ClassicOutcome):
             if self._current(message.generation, message):
                 self.classic.emit(message)
+        elif isinstance(message, Preview):
+            if self._current(message.generation, message):
+                self.preview.emit(message)
         elif isinstance(message, WorkProgress):
             if message.generation == self._generation:
                 self.progress.emit(message)

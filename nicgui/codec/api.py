@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 ENCODER_TILE = 1024  # pixels
 
+PixelRect = tuple[int, int, int, int]  # (x0, y0, x1, y1) in picture pixels, stops exclusive
+ViewCallback = Callable[[np.ndarray, PixelRect], None]  # the pixels on screen, decoded first, and where
+
 
 def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
     if progress is None:
@@ -153,13 +156,39 @@ class Codec:
         return self.model.quantise(analysis.y, check_quality(quality))
 
     @torch.inference_mode()
-    def synthesise(self, q: Quantised, width: int, height: int, progress: Progress | None = None) -> np.ndarray:
-        """Decoder network (in tiles) on quantised latents -> (height, width, 3) uint8."""
+    def synthesise(
+        self,
+        q: Quantised,
+        width: int,
+        height: int,
+        progress: Progress | None = None,
+        view: PixelRect | None = None,
+        on_view: ViewCallback | None = None,
+    ) -> np.ndarray:
+        """Decoder network (in tiles) on quantised latents -> (height, width, 3) uint8.
+
+        With ``view`` (x0, y0, x1, y1 in pixels) the part of the picture on screen is decoded
+        first and handed to ``on_view(pixels, rect)`` (rect: the view widened to whole latents,
+        within the picture); the result is the same with or without it.
+        """
         y = torch.from_numpy(self.model.dequantise(q))[None]
         m = self.model
+        s = m.stride
+        first = None
+        report_view = None
+        if view is not None:
+            x0, y0, x1, y1 = view
+            first = (max(0, y0) // s, -(-min(height, y1) // s), max(0, x0) // s, -(-min(width, x1) // s))
+            rect = (first[2] * s, first[0] * s, min(width, first[3] * s), min(height, first[1] * s))
+
+            def report_view(out: torch.Tensor) -> None:
+                if on_view is not None and rect[0] < rect[2] and rect[1] < rect[3]:
+                    part = out[0, :, rect[1] : rect[3], rect[0] : rect[2]]
+                    on_view(part.round().clamp(0, 255).byte().permute(1, 2, 0).numpy().copy(), rect)
+
         x = run_tiled(
-            m.synthesis, y, m.decoder_tile, m.decoder_margin, Fraction(m.stride), 3, self.device,
-            progress=_stage(progress, DECODING),
+            m.synthesis, y, m.decoder_tile, m.decoder_margin, Fraction(s), 3, self.device,
+            progress=_stage(progress, DECODING), first=first, on_first=report_view,
         )  # fmt: skip
         return x[0, :, :height, :width].round().byte().permute(1, 2, 0).numpy().copy()
 
@@ -222,16 +251,28 @@ class Codec:
         return Picture(rgb, mode, alpha, icc)
 
     # -- one-call operations -----------------------------------------------------------------
-    def compress(self, analysis: Analysis, quality: int, progress: Progress | None = None) -> Compressed:
-        """Quantise, write and decode at one quality, reusing the analysed latents."""
+    def compress(
+        self,
+        analysis: Analysis,
+        quality: int,
+        progress: Progress | None = None,
+        view: PixelRect | None = None,
+        on_view: ViewCallback | None = None,
+    ) -> Compressed:
+        """Quantise, decode and write at one quality, reusing the analysed latents.
+
+        The decoder runs before the entropy coder so that ``on_view`` (see ``synthesise``) hears
+        about the part on screen as early as possible.
+        """
         t0 = time.perf_counter()
         q = self.quantise(analysis, quality)
-        data = self.write(analysis.picture, q)
         t1 = time.perf_counter()
         pic = analysis.picture
-        rgb = self.synthesise(q, pic.width, pic.height, progress)
+        rgb = self.synthesise(q, pic.width, pic.height, progress, view, on_view)
+        t2 = time.perf_counter()
+        data = self.write(analysis.picture, q)
         out = self._picture(rgb, pic.mode, pic.alpha, pic.icc)
-        return Compressed(data, q, out, t1 - t0, time.perf_counter() - t1)
+        return Compressed(data, q, out, (t1 - t0) + (time.perf_counter() - t2), t2 - t1)
 
     def encode(self, image: ImageSource, quality: int = 75) -> bytes:
         """Image (path, bytes, array, Pillow image or Picture) -> .nic bytes."""

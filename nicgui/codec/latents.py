@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -25,13 +26,20 @@ class Quantised:
 
     ``z`` holds the coded symbols: the CAE's rounded latents, or the hyperprior's residuals
     ``round(y - mean)``. ``stride`` is how many pixels one latent position covers per side.
+    The bits are given as an array or as a function computed on first use: counting them costs
+    ~0.6 s at 24 MP, and the decoder should not wait for it.
     """
 
     quality: int
     z: np.ndarray  # (M, h, w) int32
-    bits: np.ndarray  # (M, h, w) float32
+    bits_of: np.ndarray | Callable[[], np.ndarray] = field(repr=False)  # (M, h, w) float32, or how to count them
     stride: int = 8
     side: HyperSide | None = None
+
+    @cached_property
+    def bits(self) -> np.ndarray:
+        """(M, h, w) float32: the bits the coder spends on each element."""
+        return self.bits_of if isinstance(self.bits_of, np.ndarray) else self.bits_of()
 
     @cached_property
     def channel_bits(self) -> np.ndarray:

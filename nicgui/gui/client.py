@@ -68,6 +68,7 @@ class CodecClient(QObject):
     loaded = Signal(object)  # Loaded
     outcome = Signal(object)  # Outcome (current generation only)
     classic = Signal(object)  # ClassicOutcome (current generation only)
+    preview = Signal(object)  # Preview: the part on screen, ahead of the Outcome
     source_stats = Signal(object)  # SourceStats
     failed = Signal(object)  # Failure
     saved = Signal(object)  # Saved
@@ -105,7 +106,7 @@ class CodecClient(QObject):
         self.delivered.connect(self._receive)
         s = self.session
         for name in (
-            "ready", "loaded", "outcome", "classic", "source_stats", "failed", "saved", "batch_progress",
+            "ready", "loaded", "outcome", "classic", "preview", "source_stats", "failed", "saved", "batch_progress",
             "batch_done", "busy_changed", "progress", "cancelled", "stale_dropped",
         ):  # fmt: skip
             getattr(s, name).connect(_forwarder(getattr(self, name)))
@@ -170,6 +171,9 @@ class CodecClient(QObject):
 
     def set_compare(self, codec: str | None) -> None:
         self.session.set_compare(codec)
+
+    def set_view(self, view: tuple[int, int, int, int] | None) -> None:
+        self.session.set_view(view)
 
     def refresh(self) -> None:
         self.session.refresh()

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from nicgui.app.messages import Heatmap, HeatmapKind
 from nicgui.app.pipeline import ABS_ERROR_LEVELS, colour_table
-from nicgui.codec.pictures import Picture
 from nicgui.gui.colours import lookup_table
 
 pg.setConfigOptions(imageAxisOrder="row-major")
@@ -36,21 +35,6 @@ NO_CLASSIC = "“Compare with” shows JPEG, WebP, AVIF or JPEG XL here, at nicg
 SIDE, SPLIT = "side", "split"
 BACKGROUND = "#202124"
 TITLE_COLOUR = "#e8eaed"
-
-
-CHECKER = 8  # pixels per square of the transparency checkerboard
-
-
-def shown_pixels(picture: Picture) -> np.ndarray:
-    """What a view shows of a picture: its RGB, over a grey checkerboard where it is transparent."""
-    if picture.alpha is None:
-        return picture.rgb
-    h, w = picture.alpha.shape
-    yy, xx = np.ogrid[:h, :w]
-    board = np.where(((yy // CHECKER) + (xx // CHECKER)) % 2 == 0, 204, 153).astype(np.float32)
-    a = picture.alpha.astype(np.float32)[:, :, None] / 255.0
-    out = picture.rgb.astype(np.float32) * a + board[:, :, None] * (1.0 - a)
-    return np.round(out).astype(np.uint8)
 
 
 @cache
@@ -125,6 +109,11 @@ class ImageViews(QWidget):
         self.items = [pg.ImageItem() for _ in range(VIEWS)]
         for vb, item in zip(self.boxes, self.items, strict=True):
             vb.addItem(item)
+        # the part on screen of a new quality, laid over the old reconstruction until the whole arrives
+        self.patch = pg.ImageItem()
+        self.patch.setZValue(1)
+        self.boxes[RECONSTRUCTION].addItem(self.patch)
+        self._patch_rect: tuple[int, int, int, int] | None = None
         for vb in self.boxes[1:]:
             vb.setXLink(self.boxes[0])
             vb.setYLink(self.boxes[0])
@@ -159,6 +148,9 @@ class ImageViews(QWidget):
         self.split_box.addItem(self._clip)
         self.split_reconstruction = pg.ImageItem()
         self.split_reconstruction.setParentItem(self._clip)
+        self.split_patch = pg.ImageItem()
+        self.split_patch.setParentItem(self._clip)
+        self.split_patch.setZValue(1)
         self.divider = pg.InfiniteLine(
             angle=90, movable=True, pen=pg.mkPen("#fbbc04", width=2), hoverPen=pg.mkPen("#ffffff", width=3)
         )
@@ -215,10 +207,35 @@ class ImageViews(QWidget):
 
     def set_reconstruction(self, rgb: np.ndarray | None, title: str = "Reconstruction") -> None:
         self._reconstruction = rgb
+        self.set_patch(None)
         _show(self.items[RECONSTRUCTION], rgb)
         self._titles[RECONSTRUCTION] = title
         self._show_split_pair()
         self._update_titles()
+
+    def set_patch(self, rgb: np.ndarray | None, rect: tuple[int, int, int, int] | None = None) -> None:
+        """Lay ``rgb`` over the reconstruction at ``rect`` (x0, y0, x1, y1); None removes it."""
+        self._patch_rect = rect if rgb is not None else None
+        for item in (self.patch, self.split_patch):
+            _show(item, rgb)
+            if rgb is not None and rect is not None:
+                item.setRect(QRectF(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1]))
+        self.split_patch.setVisible(not self._wipe_classic)  # the wipe shows nicgui on the other side
+
+    @property
+    def patch_rect(self) -> tuple[int, int, int, int] | None:
+        """Where a part of a newer reconstruction is laid over the old one, if anywhere."""
+        return self._patch_rect
+
+    def visible_region(self) -> tuple[int, int, int, int] | None:
+        """The part of the picture in the active view: (x0, y0, x1, y1) in pixels, or None."""
+        if self._size is None:
+            return None
+        (vx0, vx1), (vy0, vy1) = self._active_boxes()[0].viewRange()
+        w, h = self._size
+        x0, y0 = max(0, math.floor(vx0)), max(0, math.floor(vy0))
+        x1, y1 = min(w, math.ceil(vx1)), min(h, math.ceil(vy1))
+        return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
 
     def set_classic(self, rgb: np.ndarray | None, title: str = "Classical codec") -> None:
         """The classical codec's picture at nicgui's file size, in a view of its own (None hides it)."""
@@ -361,6 +378,7 @@ class ImageViews(QWidget):
         wipe = which == 4 and self._classic is not None
         if wipe != self._wipe_classic:
             self._wipe_classic = wipe
+            self.split_patch.setVisible(not wipe and self._patch_rect is not None)
             self._show_split_pair()
             self._shown_titles = ["\0"] * VIEWS  # the split title changes with the pair: set everything again
             self._update_titles()

@@ -56,6 +56,7 @@ from nicgui.app.messages import (
     Loaded,
     ModelReady,
     Outcome,
+    Preview,
     Saved,
     Source,
     SourceStats,
@@ -72,7 +73,7 @@ from nicgui.gui.mime import can_open, sources_from_mime
 from nicgui.gui.readouts import Readouts, classic_column, neural_column, nic_column
 from nicgui.gui.settings import Settings
 from nicgui.gui.tooltips import wrap_tooltips, wrapped
-from nicgui.gui.views import RECONSTRUCTION, SIDE, SPLIT, ImageViews, shown_pixels
+from nicgui.gui.views import RECONSTRUCTION, SIDE, SPLIT, ImageViews
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
     """nicgui's window. ``result_shown`` fires once a result is on screen (for tests and benchmarks)."""
 
     result_shown = Signal(object)  # Outcome
+    preview_shown = Signal(object)  # Preview laid over the reconstruction
     classic_shown = Signal(object)  # ClassicOutcome
     loaded_shown = Signal(object)  # Loaded
 
@@ -517,6 +519,7 @@ class MainWindow(QMainWindow):
         c.loaded.connect(self._loaded)
         c.outcome.connect(self._outcome)
         c.classic.connect(self._classic)
+        c.preview.connect(self._preview)
         c.source_stats.connect(self._stats)
         c.failed.connect(self._failed)
         c.saved.connect(self._saved)
@@ -657,9 +660,11 @@ class MainWindow(QMainWindow):
         if self.loaded is None or self.loaded.nic is None:
             o = self.outcome
             if o is not None and o.quality != q:  # what is shown is labelled as the old quality
+                self.views.set_patch(None)  # a part of an earlier move's quality: not what is coming
                 self.views.retitle(RECONSTRUCTION, f"nicgui q{o.quality} · computing q{q}…")
                 png = self._png.get(self.loaded.source.key) if self.loaded is not None else None
                 self.readouts.set_column(0, f"nicgui q{o.quality} · computing q{q}…", neural_column(o, png))
+            self.client.set_view(self.views.visible_region())
             self.client.set_quality(q)
 
     def set_quality(self, q: int) -> None:
@@ -728,9 +733,7 @@ class MainWindow(QMainWindow):
             h = r.nic.header
             self.views.set_original(None, "Original — a .nic file holds only the compressed picture")
             self.views.set_size(pic.width, pic.height)
-            self.views.set_reconstruction(
-                shown_pixels(pic), f"Decoded .nic · quality {h.quality} · {format_bytes(r.nic.size)}"
-            )
+            self.views.set_reconstruction(r.pixels, f"Decoded .nic · quality {h.quality} · {format_bytes(r.nic.size)}")
             self.views.set_heatmap(None, "Error — needs the original")
             self.readouts.set_column(0, f".nic q{h.quality}", nic_column(r, self._png.get(r.source.key)))
             self.readouts.set_column(1, "", None)
@@ -743,7 +746,7 @@ class MainWindow(QMainWindow):
             self.spin.blockSignals(False)
         else:
             q = self.settings.quality
-            self.views.set_original(shown_pixels(pic), f"Original · {pic.width}×{pic.height} {pic.mode}")
+            self.views.set_original(r.pixels, f"Original · {pic.width}×{pic.height} {pic.mode}")
             self.views.set_reconstruction(None, f"Reconstruction q{q} · working…")
             self.views.set_heatmap(None)
             self.readouts.set_column(0, f"nicgui q{q} · working…", {})
@@ -784,6 +787,16 @@ class MainWindow(QMainWindow):
             a.setEnabled(True)
         self.result_shown.emit(o)
 
+    def _preview(self, p: Preview) -> None:
+        """The part on screen at the new quality, ahead of the whole picture and its figures."""
+        if self.loaded is None or p.source_key != self.loaded.source.key or self.outcome is None:
+            return
+        self.views.set_patch(p.rgb, p.rect)
+        whole = p.rect == (0, 0, self.loaded.picture.width, self.loaded.picture.height)
+        what = "figures computing…" if whole else f"in view ({p.seconds:.1f} s) · rest and figures computing…"
+        self.views.retitle(RECONSTRUCTION, f"nicgui q{p.quality} · {what}")
+        self.preview_shown.emit(p)
+
     def _show_latents(self, latents, thumbnail, size: tuple[int, int]) -> None:
         self._latents_pending = (latents, thumbnail, size)
         self._inspector_timer.start()
@@ -817,7 +830,7 @@ class MainWindow(QMainWindow):
         if o is None:
             self.views.set_classic(None)
             return
-        self.views.set_reconstruction(shown_pixels(o.reconstruction), f"nicgui q{o.quality} · {format_bytes(o.size)}")
+        self.views.set_reconstruction(o.pixels, f"nicgui q{o.quality} · {format_bytes(o.size)}")
         if c is not None and self.compare_box.currentData():
             self.views.set_classic(c.rgb, f"{c.label} · {format_bytes(c.size)} (nicgui's size or less)")
             if self.show_classic.isChecked():
@@ -872,6 +885,8 @@ class MainWindow(QMainWindow):
                 self._outcome(outcome)
             if classic_outcome is not None:
                 self._classic(classic_outcome)
+        if f.stage == "compress" and self.views.patch_rect is not None:
+            self._refresh_views()
         if f.stage == "model":
             self.device_label.setText("no model")
         if f.job in self._saves:
@@ -892,11 +907,17 @@ class MainWindow(QMainWindow):
         self.busy_label.setText(p.describe())
         self.busy_label.show()
         self.cancel_button.show()
-        if p.stage == "decoding" and self.outcome is not None:
+        if p.stage == "decoding" and self.views.patch_rect is not None:
+            self.views.retitle(
+                RECONSTRUCTION, f"nicgui q{self.client.state.quality} in view · rest: {p.describe().lower()}"
+            )
+        elif p.stage == "decoding" and self.outcome is not None:
             self.views.retitle(RECONSTRUCTION, f"nicgui q{self.outcome.quality} · {p.describe().lower()}")
 
     def _cancelled(self) -> None:
         self.message.show_message("Cancelled: move the slider or open the file again to compute it", error=False)
+        if self.views.patch_rect is not None:  # the part of a quality that will not come: back to what did
+            self._refresh_views()
         if self.outcome is None:
             self.views.set_reconstruction(None, "Reconstruction · cancelled")
 

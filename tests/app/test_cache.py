@@ -41,6 +41,8 @@ def test_a_value_that_grew_is_measured_again_when_put_back():
     r.views["abs"] = r.maps["abs"]  # the same memory again: not counted twice
     c.put("k", r)
     assert c.bytes == 110 == nbytes(r) and len(c) == 1
+    r.maps["again"] = r.maps["abs"][10:]  # a view of memory already counted: nothing more
+    assert nbytes(r) == 110 and nbytes((np.zeros(4, np.float32), b"ab")) == 18
 
 
 def test_threads_putting_and_reading_at_once_keep_the_books_right():

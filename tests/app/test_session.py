@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+import nicgui.app.jobs as jobs
 import nicgui.codec.api as api
 from nicgui.app.cache import ResultCache
 from nicgui.app.jobs import Jobs, result_key
@@ -21,6 +22,7 @@ from nicgui.app.messages import (
     LatentData,
     Loaded,
     Outcome,
+    Preview,
     SaveRequest,
     Source,
     ViewRequest,
@@ -85,7 +87,8 @@ class Events:
 
     def __init__(self, session: Session) -> None:
         self.log: list[tuple[str, object]] = []
-        for name in ("loaded", "outcome", "classic", "failed", "busy_changed", "progress", "cancelled", "stale_dropped"):
+        for name in ("loaded", "outcome", "classic", "preview", "failed", "busy_changed", "progress", "cancelled",
+                     "stale_dropped"):  # fmt: skip
             getattr(session, name).connect(lambda *a, n=name: self.log.append((n, a[0] if a else None)))
 
     def of(self, name: str) -> list:
@@ -227,7 +230,9 @@ class Live:
         self.scheduler = Scheduler(lower_priority=False)
         results: ResultCache[Evaluation] = ResultCache(1 << 28)
         self.timers: list[ManualTimer] = []
-        self.session = Session(self.scheduler, results, lambda cb: self.timers.append(ManualTimer(cb)) or self.timers[-1])
+        self.session = Session(
+            self.scheduler, results, lambda cb: self.timers.append(ManualTimer(cb)) or self.timers[-1]
+        )
         self.events = Events(self.session)
         self.jobs = Jobs(lambda device: codec, "cpu", results, self.inbox.put, self.scheduler.is_current, GREYS)
         self.scheduler.start(self.jobs)
@@ -293,3 +298,35 @@ def test_live_a_broken_picture_is_one_failure_and_the_thread_goes_on(live, tmp_p
     s.open(Source.from_pixels("photo", photo, 3))
     live.pump(lambda: not s.busy and ev.of("outcome"))
     assert replace(ev.of("outcome")[-1]).source_key == "pixels:3"
+
+
+def test_only_a_big_picture_seen_in_part_is_decoded_view_first(monkeypatch):
+    monkeypatch.setattr(jobs, "VIEW_FIRST_PIXELS", 1000)
+    assert jobs.view_first(None, 100, 100) is None
+    assert jobs.view_first((0, 0, 100, 100), 100, 100) is None  # all of it in view: one pass
+    assert jobs.view_first((-20, 10, 40, 60), 100, 100) == (0, 10, 40, 60)  # clipped to the picture
+    assert jobs.view_first((200, 0, 300, 50), 100, 100) is None  # nothing of it in view
+    assert jobs.view_first((0, 0, 10, 10), 30, 30) is None  # 900 pixels: fast enough as a whole
+
+
+def test_live_the_part_on_screen_comes_first_then_the_whole(live, monkeypatch, codec, photo):
+    monkeypatch.setattr(jobs, "VIEW_FIRST_PIXELS", 0)
+    monkeypatch.setattr(type(codec.model), "decoder_tile", 8)
+    s, ev = live.session, live.events
+    previews: list[Preview] = []
+    s.preview.connect(previews.append)
+    s.open(Source.from_pixels("photo", photo, 4))
+    live.pump(lambda: not s.busy and ev.of("outcome"))
+    assert [p.rect for p in previews] == [(0, 0, 192, 128)]  # no view known yet: only the whole, ahead of figures
+    previews.clear()
+    s.set_view((100, 20, 180, 70))
+    s.set_quality(35, debounce=False)
+    live.pump(lambda: not s.busy and ev.of("outcome")[-1].quality == 35)
+    assert len(previews) == 2  # the part in view, then the whole before its figures
+    p, o = previews[0], ev.of("outcome")[-1]
+    assert p.generation == o.generation and p.quality == 35 and p.source_key == o.source_key
+    assert [n for n, v in ev.log if n in ("preview", "outcome")][-3:] == ["preview", "preview", "outcome"]
+    assert previews[1].rect == (0, 0, 192, 128) and np.array_equal(previews[1].rgb, o.pixels)
+    x0, y0, x1, y1 = p.rect
+    assert x0 <= 100 and y0 <= 20 and x1 >= 180 and y1 >= 70
+    assert np.abs(p.rgb.astype(int) - o.reconstruction.rgb[y0:y1, x0:x1].astype(int)).max() <= 1

@@ -157,3 +157,24 @@ def test_analysis_exposes_bits_and_probabilities(codec, photo):
     assert abs(q.total_bits / 8 - len(r.data)) < 0.02 * len(r.data) + 120  # header and flush words
     values, p = codec.distributions(q)[int(q.channel_bits.argmax())]
     assert p.sum() == pytest.approx(1.0, abs=1e-3)
+
+
+def test_the_part_on_screen_is_decoded_first_and_the_result_does_not_depend_on_it(codec, photo, monkeypatch):
+    monkeypatch.setattr(type(codec.model), "decoder_tile", 8)  # 3 x 2 tiles of 8 latents for 192 x 128
+    a = codec.analyse(photo)
+    plain = codec.compress(a, 60)
+    seen: list[tuple[np.ndarray, tuple[int, int, int, int], int]] = []
+    tiles: list[int] = []
+    r = codec.compress(
+        a, 60,
+        progress=lambda stage, done, total: tiles.append(done) if stage == "decoding" else None,
+        view=(70, 30, 125, 90), on_view=lambda rgb, rect: seen.append((rgb, rect, len(tiles))),
+    )  # fmt: skip
+    assert np.array_equal(r.picture.rgb, plain.picture.rgb) and r.data == plain.data
+    assert len(seen) == 1
+    rgb, rect, tiles_before = seen[0]
+    assert tiles_before == 0 and tiles == [0, *range(1, 7)]  # before any regular tile
+    s = codec.stride
+    assert rect == (64, 24, 128, 96) and all(v % s == 0 for v in rect)  # widened to whole latents
+    assert rgb.shape == (72, 64, 3) and rgb.dtype == np.uint8
+    assert np.abs(rgb.astype(int) - plain.picture.rgb[24:96, 64:128].astype(int)).max() <= 1

@@ -8,11 +8,9 @@ import numpy as np
 import pytest
 
 from nicgui.app.messages import BatchSummary, Heatmap, HeatmapKind, LatentData, Outcome, Source
-from nicgui.app.pipeline import colour_table, colourise, heatmap, raw_bytes, thumbnail
 from nicgui.app.text import format_bytes
 from nicgui.codec.metrics import Metrics
 from nicgui.codec.pictures import Picture
-from nicgui.gui.colours import lookup_table
 from nicgui.gui.files import expand, images_in
 from nicgui.gui.inspector import channel_histogram
 from nicgui.gui.readouts import neural_column
@@ -52,28 +50,6 @@ def test_channel_histogram_counts_values_and_escapes():
     freq = dict(zip(h.values.tolist(), h.frequencies.tolist(), strict=False))
     assert freq[0] == pytest.approx(8 / 16) and freq[2] == pytest.approx(3 / 16) and freq[-1] == pytest.approx(1 / 16)
     assert np.allclose(h.probabilities, probs[h.values + 5])
-
-
-def test_heatmaps_and_colours():
-    a = np.zeros((20, 30, 3), np.uint8)
-    b = a.copy()
-    b[5, 7] = [30, 60, 90]
-    inferno = lookup_table("inferno")
-    h = heatmap(HeatmapKind.ABS, a, b, inferno)
-    assert h.values[5, 7] == pytest.approx(60.0) and h.values[0, 0] == 0
-    lut = colour_table(HeatmapKind.ABS, inferno)
-    assert np.array_equal(h.rgb[0, 0], lut[0]) and np.array_equal(h.rgb[5, 7], lut[255])  # 60 > top level 32
-    assert np.array_equal(colour_table(HeatmapKind.SSIM, inferno), lut[::-1])  # bright means worse for both
-    assert np.array_equal(colourise(np.array([[0.5]]), (0.0, 1.0), lut)[0, 0], lut[127])
-
-
-def test_thumbnail_and_raw_size():
-    rgb = np.zeros((1000, 2000, 3), np.uint8)
-    assert thumbnail(rgb, 384).shape == (192, 384, 3)
-    small = np.zeros((10, 10, 3), np.uint8)
-    assert thumbnail(small) is small
-    assert raw_bytes(Picture(small, "RGB")) == 300
-    assert raw_bytes(Picture(small, "RGBA", np.zeros((10, 10), np.uint8))) == 400
 
 
 def test_readout_formatting():

@@ -210,7 +210,7 @@ class MeanScaleHyperprior(CodecModel):
         hyper = z[0].cpu().numpy().astype(np.int32)
         side = self._side(hyper, y.shape[1:])
         r = np.clip(np.round(yg - side.mean), -(2**30), 2**30).astype(np.int32)
-        return Quantised(quality, r, ladder_tables.bits(r, side.scale_index), self.stride, side)
+        return Quantised(quality, r, lambda: ladder_tables.bits(r, side.scale_index), self.stride, side)
 
     def dequantise(self, q: Quantised) -> np.ndarray:
         gains = self._coding()[0]
@@ -264,7 +264,7 @@ class MeanScaleHyperprior(CodecModel):
             flat = np.empty(idx.size, np.int32)
             flat[order] = np.concatenate(parts) if parts else np.empty(0, np.int32)
             r[:, tile.y0 : tile.y1, tile.x0 : tile.x1] = flat.reshape(idx.shape)
-        return Quantised(quality, r, ladder_tables.bits(r, side.scale_index), self.stride, side)
+        return Quantised(quality, r, lambda: ladder_tables.bits(r, side.scale_index), self.stride, side)
 
     def distributions(self, q: Quantised) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per channel: the mixture of the per-element Gaussians actually used to code it."""

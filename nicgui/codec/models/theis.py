@@ -192,7 +192,7 @@ class CompressiveAutoencoder(CodecModel):
         t = self._tables()
         z = np.round(y * t.scales[quality - 1][:, None, None])
         z = np.clip(z, -(2**30), 2**30).astype(np.int32)
-        return Quantised(quality, z, estimate_bits(z, t, quality), self.stride)
+        return Quantised(quality, z, lambda: estimate_bits(z, t, quality), self.stride)
 
     def dequantise(self, q: Quantised) -> np.ndarray:
         return q.z.astype(np.float32) / self._tables().scales[q.quality - 1][:, None, None]
@@ -213,7 +213,7 @@ class CompressiveAutoencoder(CodecModel):
         z = np.empty((self.cfg.latent, *shape), np.int32)
         for tile, (payload,) in zip(tiles, payloads, strict=True):
             z[:, tile.y0 : tile.y1, tile.x0 : tile.x1] = coder.decode(payload, (tile.y1 - tile.y0, tile.x1 - tile.x0))
-        return Quantised(quality, z, estimate_bits(z, t, quality), self.stride)
+        return Quantised(quality, z, lambda: estimate_bits(z, t, quality), self.stride)
 
     def distributions(self, q: Quantised) -> list[tuple[np.ndarray, np.ndarray]]:
         t = self._tables()
