@@ -250,13 +250,15 @@ class Jobs:
         self._results.put(key, ev)
         self._emit(outcome)
         if req.compare and not self._stale(req):
-            self._compare(req, src, ev)
+            self._compare(req, src, ev, progress)
             self._results.put(key, ev)  # re-measured with the comparison in it
         if src.png_bytes is None:  # once per picture, after its first result is out
             src.png_bytes = pipeline.png_bytes(src.picture)
             self._emit(SourceStats(req.source.key, src.png_bytes))
 
-    def _compare(self, req: ViewRequest, src: pipeline.LoadedSource, ev: pipeline.Evaluation) -> None:
+    def _compare(
+        self, req: ViewRequest, src: pipeline.LoadedSource, ev: pipeline.Evaluation, progress: Progress
+    ) -> None:
         assert req.compare is not None
         memo = (req.compare, req.heatmap)
         try:
@@ -271,6 +273,7 @@ class Jobs:
                     req.generation,
                     req.source.key,
                     req.quality,
+                    progress,
                 )
             self._emit(retag(ev.classic[memo], req.generation))
         except EXPECTED_ERRORS as e:

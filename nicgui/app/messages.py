@@ -109,13 +109,14 @@ class WorkProgress:
     """How far the work for a view has got (sent a few times a second during long work)."""
 
     generation: int
-    stage: str  # encoding, decoding
+    stage: str  # encoding, decoding, measuring, comparing (nicgui.codec.progress)
     done: int
     total: int
     seconds_left: float | None  # estimate for this stage, once a tile has been timed
 
     def describe(self) -> str:
-        text = f"{self.stage.capitalize()}: tile {self.done} of {self.total}"
+        unit = {"measuring": "strip", "comparing": "try"}.get(self.stage, "tile")
+        text = f"{self.stage.capitalize()}: {unit} {self.done} of {self.total}"
         if self.seconds_left is not None and self.seconds_left >= 1:
             text += f" · about {self.seconds_left:.0f} s left"
         return text

@@ -194,7 +194,7 @@ def evaluate(
     if on_decoded is not None:
         on_decoded(r)
     t0 = time.perf_counter()
-    m = measure(reference or analysis.picture.rgb, r.picture.rgb)
+    m = measure(reference or analysis.picture.rgb, r.picture.rgb, progress)
     return Evaluation(
         quality,
         r.data,
@@ -225,9 +225,13 @@ def compare_classic(
     generation: int,
     source_key: str,
     quality: int,
+    progress: Progress | None = None,
 ) -> ClassicOutcome:
-    """The classical codec's best picture within ``target_bytes``, with the same metrics and timings."""
-    r = classic.compress_to_size(original, codec_name, target_bytes)
+    """The classical codec's best picture within ``target_bytes``, with the same metrics and timings.
+
+    ``progress`` hears about every trial encode and every metrics strip, and may cancel between them.
+    """
+    r = classic.compress_to_size(original, codec_name, target_bytes, progress)
     t0 = time.perf_counter()
     classic.compress(original, codec_name, r.quality)  # one encode + decode at the chosen quality
     t1 = time.perf_counter()
@@ -243,7 +247,7 @@ def compare_classic(
         r.quality,
         r.size,
         r.rgb,
-        measure(reference, r.rgb),
+        measure(reference, r.rgb, progress),
         heatmap(kind, original, r.rgb, lut),
         max(0.0, t1 - t0 - decode),
         decode,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, features
 
+from nicgui.codec.progress import COMPARING, Progress
+
 FORMATS = {"jpeg": "JPEG", "webp": "WEBP", "avif": "AVIF", "jxl": "JXL"}
 NAMES = {"jpeg": "JPEG", "webp": "WebP", "avif": "AVIF", "jxl": "JPEG XL"}  # as people write them
 
@@ -66,17 +68,25 @@ def compress(rgb: np.ndarray, codec: str, quality: int) -> ClassicResult:
     return ClassicResult(codec, int(quality), data, out)
 
 
-def compress_to_size(rgb: np.ndarray, codec: str, target_bytes: int) -> ClassicResult:
+SEARCH_TRIALS = 7  # binary search over qualities 0..100
+
+
+def compress_to_size(rgb: np.ndarray, codec: str, target_bytes: int, progress: Progress | None = None) -> ClassicResult:
     """The highest quality whose file is no larger than ``target_bytes`` (or the smallest file).
 
-    Binary search over the quality; file size grows with quality for these encoders.
+    Binary search over the quality; file size grows with quality for these encoders. ``progress``
+    hears about every trial encode (stage ``comparing``; at most 7) and may cancel between them.
     """
     lo, hi = 0, 100
     best: ClassicResult | None = None
     smallest: ClassicResult | None = None
+    trials = 0
     while lo <= hi:
         mid = (lo + hi) // 2
         r = compress(rgb, codec, mid)
+        trials += 1
+        if progress is not None:
+            progress(COMPARING, trials, max(trials, SEARCH_TRIALS))
         if smallest is None or r.size < smallest.size:
             smallest = r
         if r.size <= target_bytes:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nicgui.codec.progress import MEASURING, Progress
 from nicgui.codec.ssim import OriginalMoments, ssim_and_ms_ssim, ssim_map
 
 __all__ = [
@@ -76,11 +77,18 @@ def ms_ssim(a: np.ndarray, b: np.ndarray) -> float:
     return ssim_and_ms_ssim(a, b)[1]
 
 
-def measure(original: np.ndarray | OriginalMoments, reconstruction: np.ndarray) -> Metrics:
-    """MSE, PSNR, SSIM and MS-SSIM of a reconstruction against its original (same-size uint8)."""
+def measure(
+    original: np.ndarray | OriginalMoments, reconstruction: np.ndarray, progress: Progress | None = None
+) -> Metrics:
+    """MSE, PSNR, SSIM and MS-SSIM of a reconstruction against its original (same-size uint8).
+
+    ``progress`` hears about every strip of the SSIM work (stage ``measuring``) and may raise
+    ``Cancelled`` between them: at 24 MP the metrics take several seconds.
+    """
     pixels = original.pixels if isinstance(original, OriginalMoments) else original
     m = mse(pixels, reconstruction)
-    s, ms = ssim_and_ms_ssim(original, reconstruction)
+    report = None if progress is None else lambda done, total: progress(MEASURING, done, total)
+    s, ms = ssim_and_ms_ssim(original, reconstruction, report)
     return Metrics(m, _psnr(m), s, ms)
 
 

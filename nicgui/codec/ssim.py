@@ -17,7 +17,7 @@ share of the work (its pyramid and local moments) is computed once per picture i
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,8 +137,20 @@ class OriginalMoments:
                 yield _strips(x, self.win)
 
 
-def _ssim_cs(original: list[_Strip], y: torch.Tensor, win: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-channel mean SSIM and contrast-structure term over all valid windows of one scale."""
+def _strip_count(h: int, w: int, c: int, win: int, levels: int) -> int:
+    """How many strips ``ssim_and_ms_ssim`` works through (for progress reports)."""
+    n = 0
+    for i in range(levels):
+        hi, wi = h >> i, w >> i
+        n += len(range(0, hi - win + 1, max(1, _STRIP_VALUES // (c * wi))))
+    return n
+
+
+def _ssim_cs(
+    original: list[_Strip], y: torch.Tensor, win: int, step: Callable[[], None] | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean SSIM and contrast-structure term over all valid windows of one scale;
+    ``step`` is called after each strip (it may raise to stop)."""
     _, c, h, w = y.shape
     kernels = _kernels(c, 3, win)
     s_sum = torch.zeros(c, dtype=torch.float64)
@@ -155,22 +167,38 @@ def _ssim_cs(original: list[_Strip], y: torch.Tensor, win: int) -> tuple[torch.T
         s = (2 * mx * my + C1) / (mx * mx + my * my + C1) * cs
         s_sum += s.sum((0, 2, 3), dtype=torch.float64)
         cs_sum += cs.sum((0, 2, 3), dtype=torch.float64)
+        if step is not None:
+            step()
     n = (h - win + 1) * (w - win + 1)
     return s_sum / n, cs_sum / n
 
 
-def ssim_and_ms_ssim(original: OriginalMoments | np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """(SSIM, MS-SSIM) of a reconstruction ``b`` against an original (NaN when it is too small)."""
+def ssim_and_ms_ssim(
+    original: OriginalMoments | np.ndarray, b: np.ndarray, progress: Callable[[int, int], None] | None = None
+) -> tuple[float, float]:
+    """(SSIM, MS-SSIM) of a reconstruction ``b`` against an original (NaN when it is too small).
+
+    ``progress(done, total)`` hears about every strip and may raise to stop between them.
+    """
     orig = original if isinstance(original, OriginalMoments) else OriginalMoments(original)
     if orig.pixels.shape != b.shape:
         raise ValueError(f"images differ in size: {orig.pixels.shape} vs {b.shape}")
     if not orig.win:
         return math.nan, math.nan
+    step = None
+    if progress is not None:
+        total = _strip_count(b.shape[0], b.shape[1], b.shape[2] if b.ndim == 3 else 1, orig.win, orig.levels)
+        done = [0]
+
+        def step() -> None:
+            done[0] += 1
+            progress(done[0], max(total, done[0]))
+
     with torch.inference_mode():
         values = []
         ssim = math.nan
         for i, (strips, y) in enumerate(zip(orig.scales(), _pyramid(b, orig.levels), strict=True)):
-            s, cs = _ssim_cs(strips, y, orig.win)
+            s, cs = _ssim_cs(strips, y, orig.win, step)
             if i == 0:
                 ssim = float(s.mean())
             values.append(torch.relu(cs if i < orig.levels - 1 else s))

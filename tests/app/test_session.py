@@ -12,6 +12,7 @@ import pytest
 
 import nicgui.app.jobs as jobs
 import nicgui.codec.api as api
+import nicgui.codec.ssim as ssim
 from nicgui.app.cache import ResultCache
 from nicgui.app.jobs import Jobs, result_key
 from nicgui.app.messages import (
@@ -330,3 +331,17 @@ def test_live_the_part_on_screen_comes_first_then_the_whole(live, monkeypatch, c
     x0, y0, x1, y1 = p.rect
     assert x0 <= 100 and y0 <= 20 and x1 >= 180 and y1 >= 70
     assert np.abs(p.rgb.astype(int) - o.reconstruction.rgb[y0:y1, x0:x1].astype(int)).max() <= 1
+
+
+def test_live_opening_another_picture_cancels_the_metrics_too(live, monkeypatch):
+    monkeypatch.setattr(ssim, "_STRIP_VALUES", 3 * 1152 * 4)  # a few rows per strip: many strips
+    s, ev = live.session, live.events
+    s.open(Source.from_pixels("big", np.tile(synthetic_photo(128, 192), (6, 6, 1)), 1))
+    live.pump(lambda: any(p.stage == "measuring" for p in ev.of("progress")))
+    overtaken = live.scheduler.generation
+    t0 = time.perf_counter()
+    s.open(Source.from_pixels("small", synthetic_photo(64, 64), 2))
+    while (m := live.inbox.get(timeout=WAIT_S)) != Finished(overtaken):
+        s.receive(m)
+    assert time.perf_counter() - t0 < 0.5
+    assert not any(o.source_key == "pixels:1" for o in ev.of("outcome"))  # the big one never finished

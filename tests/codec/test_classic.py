@@ -28,8 +28,11 @@ def test_jpeg_xl_is_available_and_named_for_people():
 
 def test_compress_to_size_stays_under_the_budget(photo):
     target = classic.compress(photo, "jxl", 60).size
-    r = classic.compress_to_size(photo, "jxl", target)
+    tries: list[tuple[str, int, int]] = []
+    r = classic.compress_to_size(photo, "jxl", target, lambda *t: tries.append(t))
     assert r.size <= target and r.quality >= 55
+    assert [t[1] for t in tries] == list(range(1, len(tries) + 1)) and all(t[0] == "comparing" for t in tries)
+    assert len(tries) <= classic.SEARCH_TRIALS and tries[-1][2] == classic.SEARCH_TRIALS
 
 
 def test_unknown_codec_is_a_clear_error(photo):

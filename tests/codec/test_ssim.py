@@ -13,6 +13,7 @@ from pytorch_msssim import ssim as oracle_ssim
 
 import nicgui.codec.ssim as kernel
 from nicgui.codec.metrics import OriginalMoments, measure, ssim_map
+from nicgui.codec.progress import Cancelled
 from tests.conftest import synthetic_photo
 
 
@@ -63,6 +64,23 @@ def test_strips_do_not_change_the_result(monkeypatch):
     assert striped.mse == whole.mse
     assert striped.ssim == pytest.approx(whole.ssim, abs=1e-6)
     assert striped.ms_ssim == pytest.approx(whole.ms_ssim, abs=1e-6)
+
+
+def test_measuring_reports_every_strip_and_stops_when_told(monkeypatch):
+    a = synthetic_photo(200, 240, seed=5)
+    b = np.clip(a.astype(np.int16) + 9, 0, 255).astype(np.uint8)
+    monkeypatch.setattr(kernel, "_STRIP_VALUES", 3 * 240 * 7)
+    calls: list[tuple[str, int, int]] = []
+    assert measure(a, b, lambda *c: calls.append(c)) == measure(a, b)
+    assert {c[0] for c in calls} == {"measuring"}
+    assert [c[1] for c in calls] == list(range(1, len(calls) + 1)) and calls[-1][1] == calls[-1][2] > 20
+
+    def stop(stage, done, total):
+        if done == 3:
+            raise Cancelled("enough")
+
+    with pytest.raises(Cancelled):
+        measure(a, b, stop)
 
 
 @pytest.mark.parametrize("keep", [True, False])
