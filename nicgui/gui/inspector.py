@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 
 from nicgui.app.messages import LatentData
 from nicgui.gui.colours import lookup_table
+from nicgui.gui.theme import ACCENT, BACKGROUND
 
-BAR = "#8ab4f8"
+BAR = ACCENT
 SELECTED = "#fbbc04"
 MODEL = "#f28b82"
 MIN_SHOWN_PROBABILITY = 1e-3
@@ -132,6 +133,7 @@ def _overlay_lut() -> np.ndarray:
 
 def _image_box(title: str) -> tuple[pg.GraphicsLayoutWidget, pg.ViewBox, pg.LabelItem]:
     w = pg.GraphicsLayoutWidget()
+    w.setBackground(BACKGROUND)
     label = w.ci.addLabel(title, row=0, col=0)
     vb = w.ci.addViewBox(row=1, col=0)
     vb.setAspectLocked(True)
@@ -178,7 +180,7 @@ class LatentInspector(QWidget):
         top.addWidget(self.map_kind)
         top.addWidget(self.summary, 1)
 
-        self.hist_plot = pg.PlotWidget(title="Histogram of the channel's integer values")
+        self.hist_plot = pg.PlotWidget(title="Histogram of the channel's integer values", background=BACKGROUND)
         self.hist_plot.setLabel("bottom", "quantised value")
         self.hist_plot.setLabel("left", "fraction")
         self.hist_plot.getAxis("left").enableAutoSIPrefix(False)
@@ -193,7 +195,7 @@ class LatentInspector(QWidget):
             "entropy model assigns it. The closer they match, the fewer bits the channel costs."
         )
 
-        self.bits_plot = pg.PlotWidget(title="Bits per channel")
+        self.bits_plot = pg.PlotWidget(title="Bits per channel", background=BACKGROUND)
         self.bits_plot.setLabel("bottom", "channel")
         self.bits_plot.setLabel("left", "bits")
         self.bits_plot.getAxis("left").enableAutoSIPrefix(False)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from nicgui.app.messages import Heatmap, HeatmapKind
 from nicgui.app.pipeline import ABS_ERROR_LEVELS, colour_table
 from nicgui.gui.colours import lookup_table
+from nicgui.gui.theme import BACKGROUND, TEXT
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -33,8 +34,7 @@ ORIGINAL, RECONSTRUCTION, HEATMAP, CLASSIC = range(4)
 VIEWS = 4
 NO_CLASSIC = "“Compare with” shows JPEG, WebP, AVIF or JPEG XL here, at nicgui's file size"
 SIDE, SPLIT = "side", "split"
-BACKGROUND = "#202124"
-TITLE_COLOUR = "#e8eaed"
+TITLE_COLOUR = TEXT
 
 
 @cache

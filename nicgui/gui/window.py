@@ -65,6 +65,7 @@ from nicgui.app.messages import (
 from nicgui.app.session import ViewState
 from nicgui.app.text import format_bytes
 from nicgui.codec import classic
+from nicgui.gui import theme
 from nicgui.gui.batch import BatchDialog
 from nicgui.gui.client import CodecClient
 from nicgui.gui.files import OPEN_FILTER, expand
@@ -130,6 +131,9 @@ class MainWindow(QMainWindow):
 
     def __init__(self, client: CodecClient, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app)  # one dark theme for frame, docks, readouts, dialogs and plots
         self.client = client
         self.settings = settings
         self.sources: list[Source] = []

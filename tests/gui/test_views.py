@@ -267,3 +267,20 @@ def test_exports_say_which_codec_and_quality_they_are(qtbot, window, photo_file,
     window.export_png()
     window.export_heatmap()
     assert asked == ["photo.nicgui-q75.png", "photo.error-abs-nicgui-q75.png"]
+
+
+def test_frame_views_and_plots_share_one_dark_theme(window):
+    from PySide6.QtGui import QColor, QPalette
+
+    from nicgui.gui import theme
+
+    palette = QApplication.instance().palette()
+    assert palette.color(QPalette.ColorRole.Window).name() == theme.PANEL
+    backgrounds = {
+        window.views.side.backgroundBrush().color().name(),
+        window.inspector.hist_plot.backgroundBrush().color().name(),
+        window.inspector.bits_plot.backgroundBrush().color().name(),
+    }
+    assert backgrounds == {theme.BACKGROUND}  # no pure-black plots beside the grey views
+    text = palette.color(QPalette.ColorRole.WindowText)
+    assert text.lightness() - QColor(theme.PANEL).lightness() > 150  # light text on the dark frame
