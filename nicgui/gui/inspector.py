@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -265,11 +265,10 @@ class LatentInspector(QWidget):
         self.where_box.setRange(QRectF(0, 0, w, h), padding=0.02)
         first = self.latents_shown == 0
         self.latents_shown += 1
-        self.spin.blockSignals(True)
-        self.spin.setRange(0, latents.channels - 1)
-        if first:  # start on the channel that costs the most: the most telling one
-            self.spin.setValue(int(np.argmax(latents.channel_bits)))
-        self.spin.blockSignals(False)
+        with QSignalBlocker(self.spin):
+            self.spin.setRange(0, latents.channels - 1)
+            if first:  # start on the channel that costs the most: the most telling one
+                self.spin.setValue(int(np.argmax(latents.channel_bits)))
         self._draw_channel(self.spin.value())
 
     def set_channel(self, channel: int) -> None:

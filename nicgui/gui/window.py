@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -551,13 +551,12 @@ class MainWindow(QMainWindow):
         if not sources:
             return
         self.sources = list(sources)
-        self.file_list.blockSignals(True)
-        self.file_list.clear()
-        for s in self.sources:
-            item = QListWidgetItem(s.name)
-            item.setToolTip(str(s.path) if s.path else s.name)
-            self.file_list.addItem(item)
-        self.file_list.blockSignals(False)
+        with QSignalBlocker(self.file_list):
+            self.file_list.clear()
+            for s in self.sources:
+                item = QListWidgetItem(s.name)
+                item.setToolTip(str(s.path) if s.path else s.name)
+                self.file_list.addItem(item)
         self.files_dock.setVisible(len(self.sources) > 1)
         self.select(0)
 
@@ -565,9 +564,8 @@ class MainWindow(QMainWindow):
         if not 0 <= index < len(self.sources):
             return
         self.index = index
-        self.file_list.blockSignals(True)
-        self.file_list.setCurrentRow(index)
-        self.file_list.blockSignals(False)
+        with QSignalBlocker(self.file_list):
+            self.file_list.setCurrentRow(index)
         source = self.sources[index]
         if source.path is not None:
             self.settings.add_recent(source.path)
@@ -657,9 +655,8 @@ class MainWindow(QMainWindow):
 
     # == what the user changes =====================================================================
     def _slider_moved(self, q: int) -> None:
-        self.spin.blockSignals(True)
-        self.spin.setValue(q)
-        self.spin.blockSignals(False)
+        with QSignalBlocker(self.spin):
+            self.spin.setValue(q)
         self.settings.quality = q
         if self.loaded is None or self.loaded.nic is None:
             o = self.outcome
@@ -673,6 +670,12 @@ class MainWindow(QMainWindow):
 
     def set_quality(self, q: int) -> None:
         self.slider.setValue(q)
+
+    def _show_quality(self, q: int) -> None:
+        """Show ``q`` on the slider and in its box without asking for it (it is already coming)."""
+        with QSignalBlocker(self.slider), QSignalBlocker(self.spin):
+            self.slider.setValue(q)
+            self.spin.setValue(q)
 
     def _heatmap_chosen(self, index: int) -> None:
         kind = HeatmapKind(self.heatmap_box.itemData(index))
@@ -694,9 +697,8 @@ class MainWindow(QMainWindow):
 
     def _mode_changed(self, mode: str) -> None:
         self.settings.view_mode = mode
-        self.mode_box.blockSignals(True)
-        self.mode_box.setCurrentIndex(self.mode_box.findData(mode))
-        self.mode_box.blockSignals(False)
+        with QSignalBlocker(self.mode_box):
+            self.mode_box.setCurrentIndex(self.mode_box.findData(mode))
 
     def set_device(self, device: str) -> None:
         self.settings.device = device
@@ -742,12 +744,7 @@ class MainWindow(QMainWindow):
             self.readouts.set_column(0, f".nic q{h.quality}", nic_column(r, self._png.get(r.source.key)))
             self.readouts.set_column(1, "", None)
             self._show_latents(r.nic.latents, r.thumbnail, (pic.width, pic.height))
-            self.slider.blockSignals(True)
-            self.spin.blockSignals(True)
-            self.slider.setValue(h.quality)
-            self.spin.setValue(h.quality)
-            self.slider.blockSignals(False)
-            self.spin.blockSignals(False)
+            self._show_quality(h.quality)
         else:
             q = self.settings.quality
             self.views.set_original(r.pixels, f"Original · {pic.width}×{pic.height} {pic.mode}")
@@ -757,12 +754,7 @@ class MainWindow(QMainWindow):
             self.readouts.set_column(1, "", None)
             self._clear_inspector()
             if self.slider.value() != q:
-                self.slider.blockSignals(True)
-                self.spin.blockSignals(True)
-                self.slider.setValue(q)
-                self.spin.setValue(q)
-                self.slider.blockSignals(False)
-                self.spin.blockSignals(False)
+                self._show_quality(q)
         is_nic = r.nic is not None
         for w in (self.slider, self.spin, self.compare_box):
             w.setEnabled(not is_nic)
