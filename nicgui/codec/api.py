@@ -38,6 +38,10 @@ from nicgui.errors import CodingError, NicFormatError, NicguiError
 log = logging.getLogger(__name__)
 
 ENCODER_TILE = 1024  # pixels
+# Work that may be cancelled (a progress callback is given) runs in smaller encoder tiles: a tile
+# is what must finish before work stops (0.6 s -> 0.35 s at 1024 -> 768 on 2 cores), for ~6 % more
+# encoder time in the overlapping margins.
+CANCELLABLE_ENCODER_TILE = 768
 
 PixelRect = tuple[int, int, int, int]  # (x0, y0, x1, y1) in picture pixels, stops exclusive
 ViewCallback = Callable[[np.ndarray, PixelRect], None]  # the pixels on screen, decoded first, and where
@@ -141,7 +145,7 @@ class Codec:
         y = run_tiled(
             self.model.analysis,
             x,
-            ENCODER_TILE,
+            ENCODER_TILE if progress is None else min(ENCODER_TILE, CANCELLABLE_ENCODER_TILE),
             self.model.encoder_margin,
             Fraction(1, s),
             self.channels,
