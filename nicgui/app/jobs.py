@@ -209,23 +209,7 @@ class Jobs:
         key = result_key(req.source.key, req.quality)
         ev = self._results.get(key)
         if ev is None:
-            pic = src.picture
-            view = view_first(req.view, pic.width, pic.height)
-            t_start = time.perf_counter()
-
-            def on_view(rgb: np.ndarray, rect: tuple[int, int, int, int]) -> None:
-                if pic.alpha is not None:
-                    rgb = pipeline.on_checkerboard(rgb, pic.alpha[rect[1] : rect[3], rect[0] : rect[2]], rect[:2])
-                seconds = time.perf_counter() - t_start
-                self._emit(Preview(req.generation, req.source.key, req.quality, rect, rgb, seconds))
-
-            def on_decoded(r: Compressed) -> None:  # big pictures: the whole, while the figures are computed
-                on_view(r.picture.rgb, (0, 0, pic.width, pic.height))
-
-            big = pic.width * pic.height >= VIEW_FIRST_PIXELS
-            ev = pipeline.evaluate(
-                codec, src.analysis, req.quality, src.reference, progress, view, on_view, on_decoded if big else None
-            )
+            ev = self._evaluate(req, src, codec, progress)
         t0 = time.perf_counter()
         heat = pipeline.heatmap_for(ev, src.picture.rgb, req.heatmap, self._colours)
         outcome = Outcome(
@@ -255,6 +239,30 @@ class Jobs:
         if src.png_bytes is None:  # once per picture, after its first result is out
             src.png_bytes = pipeline.png_bytes(src.picture)
             self._emit(SourceStats(req.source.key, src.png_bytes))
+
+    def _evaluate(
+        self, req: ViewRequest, src: pipeline.LoadedSource, codec: Codec, progress: Progress
+    ) -> pipeline.Evaluation:
+        """Compress, decode and measure at the request's quality. On a big picture the part in
+        view goes out first, then the whole picture before its metrics (``Preview`` each)."""
+        assert src.analysis is not None
+        pic = src.picture
+        t_start = time.perf_counter()
+
+        def on_view(rgb: np.ndarray, rect: tuple[int, int, int, int]) -> None:
+            if pic.alpha is not None:
+                rgb = pipeline.on_checkerboard(rgb, pic.alpha[rect[1] : rect[3], rect[0] : rect[2]], rect[:2])
+            seconds = time.perf_counter() - t_start
+            self._emit(Preview(req.generation, req.source.key, req.quality, rect, rgb, seconds))
+
+        def on_decoded(r: Compressed) -> None:
+            on_view(r.picture.rgb, (0, 0, pic.width, pic.height))
+
+        big = pic.width * pic.height >= VIEW_FIRST_PIXELS
+        view = view_first(req.view, pic.width, pic.height)
+        return pipeline.evaluate(
+            codec, src.analysis, req.quality, src.reference, progress, view, on_view, on_decoded if big else None
+        )
 
     def _compare(
         self, req: ViewRequest, src: pipeline.LoadedSource, ev: pipeline.Evaluation, progress: Progress
