@@ -9,6 +9,7 @@ import torch
 from nicgui.codec.api import Codec
 from nicgui.codec.bitstream import NicFile, NicFormatError, read_nic, write_nic
 from nicgui.codec.models import MeanScaleConfig, MeanScaleHyperprior, create
+from nicgui.codec.models.layers import GDN
 from nicgui.codec.weights import load_weights, save_weights
 from tests.conftest import synthetic_photo
 
@@ -134,3 +135,19 @@ def test_weights_record_family_and_reload_identically(tiny, tmp_path):
     ident = save_weights(tiny.model, path)
     w = load_weights(path)
     assert w.model.family == "mean-scale" and w.model.cfg == TINY and w.identity == ident
+
+
+@pytest.mark.parametrize("inverse", [False, True])
+def test_the_fast_inference_path_of_gdn_gives_what_training_computes(inverse):
+    torch.manual_seed(3)
+    g = GDN(16, inverse=inverse)
+    with torch.no_grad():
+        g.gamma_root.add_(0.05 * torch.rand_like(g.gamma_root))
+        g.beta_root.mul_(1 + 0.2 * torch.rand_like(g.beta_root))
+    x = torch.randn(2, 16, 9, 13)
+    trained = g(x)  # gradients on: the convolution path
+    with torch.inference_mode():
+        fast = g(x.contiguous(memory_format=torch.channels_last))
+        plain = g(x)  # not channels last: the convolution path again
+    assert torch.allclose(fast, trained, rtol=1e-5, atol=1e-6) and torch.equal(plain, trained.detach())
+    assert fast.shape == x.shape and fast.is_contiguous(memory_format=torch.channels_last)
