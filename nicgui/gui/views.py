@@ -206,9 +206,12 @@ class ImageViews(QWidget):
             self.fit()
 
     def set_reconstruction(self, rgb: np.ndarray | None, title: str = "Reconstruction") -> None:
-        self._reconstruction = rgb
+        """Show a reconstruction; the very array already on screen is not drawn again (a big
+        picture's whole reconstruction comes ahead of its figures, then again with them)."""
         self.set_patch(None)
-        _show(self.items[RECONSTRUCTION], rgb)
+        if rgb is None or rgb is not self._reconstruction:
+            self._reconstruction = rgb
+            _show(self.items[RECONSTRUCTION], rgb)
         self._titles[RECONSTRUCTION] = title
         self._show_split_pair()
         self._update_titles()

@@ -787,10 +787,13 @@ class MainWindow(QMainWindow):
         """The part on screen at the new quality, ahead of the whole picture and its figures."""
         if self.loaded is None or p.source_key != self.loaded.source.key or self.outcome is None:
             return
-        self.views.set_patch(p.rgb, p.rect)
-        whole = p.rect == (0, 0, self.loaded.picture.width, self.loaded.picture.height)
-        what = "figures computing…" if whole else f"in view ({p.seconds:.1f} s) · rest and figures computing…"
-        self.views.retitle(RECONSTRUCTION, f"nicgui q{p.quality} · {what}")
+        if p.rect == (0, 0, self.loaded.picture.width, self.loaded.picture.height):  # the whole, drawn once
+            self.views.set_reconstruction(p.rgb, f"nicgui q{p.quality} · figures computing…")
+        else:
+            self.views.set_patch(p.rgb, p.rect)
+            self.views.retitle(
+                RECONSTRUCTION, f"nicgui q{p.quality} · in view ({p.seconds:.1f} s) · rest and figures computing…"
+            )
         self.preview_shown.emit(p)
 
     def _show_latents(self, latents, thumbnail, size: tuple[int, int]) -> None:
