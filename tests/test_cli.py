@@ -177,3 +177,20 @@ def test_python_dash_m_nicgui_is_the_cli(tmp_path):
     r = subprocess.run([sys.executable, "-m", "nicgui", "info", str(tmp_path / "none.nic")], capture_output=True,
                        text=True)  # fmt: skip
     assert r.returncode == 1 and r.stderr.startswith("nicgui: error: file not found")
+
+
+def test_opening_the_window_names_every_missing_x11_library(monkeypatch):
+    import ctypes.util
+
+    from nicgui.cli import _not_an_app_start
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    absent = {"xcb-icccm", "xcb-keysyms"}  # what a Debian 12 with libxcb-cursor0 alone lacked
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if name in absent else f"lib{name}.so")
+    message = _not_an_app_start([])
+    assert message is not None and "libxcb-icccm4, libxcb-keysyms1" in message
+    assert "sudo apt install libxcb-icccm4 libxcb-keysyms1" in message and "libxcb-cursor0" not in message
+    absent.clear()
+    assert _not_an_app_start([]) is None

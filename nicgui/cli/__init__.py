@@ -37,11 +37,34 @@ def _not_an_app_start(argv: list[str]) -> str | None:
             "'nicgui --help' lists the commands that need none"
         )
     if sys.platform.startswith("linux") and os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
-        import ctypes.util
-
-        if ctypes.util.find_library("xcb-cursor") is None:  # Qt would abort loading its xcb plugin
-            return "Qt's X11 plugin needs the library libxcb-cursor0 (Debian/Ubuntu: sudo apt install libxcb-cursor0)"
+        missing = missing_x11_libraries()
+        if missing:  # Qt would abort loading its xcb plugin, naming only libxcb-cursor0 whatever is missing
+            return (
+                f"Qt's X11 plugin needs the system libraries {', '.join(missing)} "
+                f"(Debian/Ubuntu: sudo apt install {' '.join(missing)})"
+            )
     return None
+
+
+# The libraries Qt 6's xcb platform plugin loads that a minimal Debian/Ubuntu lacks, by the name
+# the linker knows and the package that brings it (measured: a Debian 12 with libxcb-cursor0 alone
+# still failed on libxcb-icccm4 and libxcb-keysyms1, and Qt's message named only libxcb-cursor0).
+X11_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-image": "libxcb-image0",
+    "xcb-render-util": "libxcb-render-util0",
+    "xcb-shape": "libxcb-shape0",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+}
+
+
+def missing_x11_libraries() -> list[str]:
+    """Packages of the libraries Qt's X11 plugin needs that this system lacks."""
+    import ctypes.util
+
+    return [package for lib, package in X11_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
 
 
 def build_parser() -> argparse.ArgumentParser:
