@@ -784,11 +784,14 @@ class MainWindow(QMainWindow):
         self.result_shown.emit(o)
 
     def _preview(self, p: Preview) -> None:
-        """The part on screen at the new quality, ahead of the whole picture and its figures."""
-        if self.loaded is None or p.source_key != self.loaded.source.key or self.outcome is None:
+        """A big picture's new reconstruction ahead of its figures: the part on screen (laid over
+        the reconstruction shown), or the whole (also the first one of a picture)."""
+        if self.loaded is None or p.source_key != self.loaded.source.key:
             return
         if p.rect == (0, 0, self.loaded.picture.width, self.loaded.picture.height):  # the whole, drawn once
             self.views.set_reconstruction(p.rgb, f"nicgui q{p.quality} · figures computing…")
+        elif self.outcome is None or self.outcome.source_key != p.source_key:
+            return  # nothing of this picture to lay the part over
         else:
             self.views.set_patch(p.rgb, p.rect)
             self.views.retitle(

@@ -56,3 +56,15 @@ def test_a_small_picture_is_shown_with_its_figures_in_one_go(qtbot, window, phot
     window.slider.setValue(45)
     wait_result(qtbot, window, quality=45)
     assert shown == []
+
+
+def test_a_big_picture_shows_its_first_reconstruction_before_its_figures(qtbot, window, photo_file, monkeypatch):
+    monkeypatch.setattr(jobs, "VIEW_FIRST_PIXELS", 0)
+    seen: list[tuple[object, object, str]] = []
+    window.preview_shown.connect(
+        lambda p: seen.append((p.rect, window.outcome, window.views.titles_text[RECONSTRUCTION]))
+    )
+    drop(window, [photo_file])
+    o = wait_result(qtbot, window, quality=75)
+    assert seen == [((0, 0, 192, 128), None, "nicgui q75 · figures computing…")]  # before any figures
+    assert np.array_equal(window.views.items[RECONSTRUCTION].image, o.pixels)
