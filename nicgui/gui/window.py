@@ -910,8 +910,10 @@ class MainWindow(QMainWindow):
         self.busy_label.show()
         self.cancel_button.show()
         if p.stage == "decoding" and self.views.patch_rect is not None:
+            left = f" · about {p.seconds_left:.0f} s left" if p.seconds_left and p.seconds_left >= 1 else ""
             self.views.retitle(
-                RECONSTRUCTION, f"nicgui q{self.client.state.quality} in view · rest: {p.describe().lower()}"
+                RECONSTRUCTION,
+                f"nicgui q{self.client.state.quality} · in view · decoding the rest, tile {p.done} of {p.total}{left}",
             )
         elif p.stage == "decoding" and self.outcome is not None:
             self.views.retitle(RECONSTRUCTION, f"nicgui q{self.outcome.quality} · {p.describe().lower()}")

@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import QRectF
 
 import nicgui.app.jobs as jobs
+from nicgui.app.messages import WorkProgress
 from nicgui.gui.views import RECONSTRUCTION
 from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
 
@@ -27,6 +28,11 @@ def test_the_part_in_view_is_shown_first_then_replaced_by_the_whole(qtbot, windo
     assert np.array_equal(window.views.patch.image, p.rgb)
     assert window.views.titles_text[RECONSTRUCTION].startswith("nicgui q40 · in view")
     assert window.outcome.quality == 75  # the figures still belong to the old result, and say so
+    window.client.progress.emit(WorkProgress(p.generation, "decoding", 3, 24, 12.0))  # as the rest decodes
+    assert (
+        window.views.titles_text[RECONSTRUCTION]
+        == "nicgui q40 · in view · decoding the rest, tile 3 of 24 · about 12 s left"
+    )
     o = wait_result(qtbot, window, quality=40)
     assert window.views.patch_rect is None and window.views.titles_text[RECONSTRUCTION].startswith("nicgui q40 ·")
     assert np.abs(o.reconstruction.rgb[py0:py1, px0:px1].astype(int) - p.rgb.astype(int)).max() <= 1
