@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self._shown_before: tuple[Loaded, Outcome | None, ClassicOutcome | None] | None = None
         self.model: ModelReady | None = None
         self._png: dict[str, int] = {}
+        self._early_quality: int | None = None  # a whole reconstruction on screen ahead of its figures
         self._saves: dict[int, str] = {}
         self._paste_serial = 0
         self.batch_dialog: BatchDialog | None = None
@@ -662,7 +663,8 @@ class MainWindow(QMainWindow):
             o = self.outcome
             if o is not None and o.quality != q:  # what is shown is labelled as the old quality
                 self.views.set_patch(None)  # a part of an earlier move's quality: not what is coming
-                self.views.retitle(RECONSTRUCTION, f"nicgui q{o.quality} · computing q{q}…")
+                shown = self._early_quality or o.quality
+                self.views.retitle(RECONSTRUCTION, f"nicgui q{shown} · computing q{q}…")
                 png = self._png.get(self.loaded.source.key) if self.loaded is not None else None
                 self.readouts.set_column(0, f"nicgui q{o.quality} · computing q{q}…", neural_column(o, png))
             self.client.set_view(self.views.visible_region())
@@ -728,6 +730,7 @@ class MainWindow(QMainWindow):
     def _loaded(self, r: Loaded) -> None:
         self.loaded = r
         self.outcome = None
+        self._early_quality = None
         self.classic_outcome = None
         moving_focus = self.empty.hasFocus()
         self.pages.setCurrentWidget(self.views)
@@ -790,6 +793,7 @@ class MainWindow(QMainWindow):
             return
         if p.rect == (0, 0, self.loaded.picture.width, self.loaded.picture.height):  # the whole, drawn once
             self.views.set_reconstruction(p.rgb, f"nicgui q{p.quality} · figures computing…")
+            self._early_quality = p.quality
         elif self.outcome is None or self.outcome.source_key != p.source_key:
             return  # nothing of this picture to lay the part over
         else:
@@ -828,6 +832,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_views(self) -> None:
         """nicgui's picture and error map, and the classical codec's picture in a view of its own."""
+        self._early_quality = None
         o, c = self.outcome, self.classic_outcome
         if o is None:
             self.views.set_classic(None)
@@ -887,7 +892,7 @@ class MainWindow(QMainWindow):
                 self._outcome(outcome)
             if classic_outcome is not None:
                 self._classic(classic_outcome)
-        if f.stage == "compress" and self.views.patch_rect is not None:
+        if f.stage == "compress" and self.outcome is not None:
             self._refresh_views()
         if f.stage == "model":
             self.device_label.setText("no model")
@@ -920,7 +925,7 @@ class MainWindow(QMainWindow):
 
     def _cancelled(self) -> None:
         self.message.show_message("Cancelled: move the slider or open the file again to compute it", error=False)
-        if self.views.patch_rect is not None:  # the part of a quality that will not come: back to what did
+        if self.outcome is not None:  # a part or the whole of a quality that will not come: back to what did
             self._refresh_views()
         if self.outcome is None:
             self.views.set_reconstruction(None, "Reconstruction · cancelled")

@@ -74,3 +74,24 @@ def test_a_big_picture_shows_its_first_reconstruction_before_its_figures(qtbot, 
     o = wait_result(qtbot, window, quality=75)
     assert seen == [((0, 0, 192, 128), None, "nicgui q75 · figures computing…")]  # before any figures
     assert np.array_equal(window.views.items[RECONSTRUCTION].image, o.pixels)
+
+
+def test_after_the_whole_came_early_the_labels_and_a_cancel_stay_true(qtbot, window, photo_file, monkeypatch):
+    monkeypatch.setattr(jobs, "VIEW_FIRST_PIXELS", 0)
+    drop(window, [photo_file])
+    first = wait_result(qtbot, window, quality=75)
+    titles: list[str] = []
+
+    def on_preview(p) -> None:  # the whole q45 is on screen, its figures are not
+        window.preview_shown.disconnect(on_preview)
+        window.slider.setValue(50)  # another move: the picture shown is q45, the figures q75
+        titles.append(window.views.titles_text[RECONSTRUCTION])
+        window.client.cancel()
+
+    window.preview_shown.connect(on_preview)
+    with qtbot.waitSignal(window.client.cancelled, timeout=RESULT_TIMEOUT_MS):
+        window.slider.setValue(45)
+    assert titles == ["nicgui q45 · computing q50…"]
+    # cancelled: back to the result whose figures are on screen, picture and label alike
+    assert np.array_equal(window.views.items[RECONSTRUCTION].image, first.pixels)
+    assert window.views.titles_text[RECONSTRUCTION].startswith("nicgui q75 ·") and window.outcome is first
