@@ -129,8 +129,9 @@ class Session:
 
     # -- what the user wants to see ---------------------------------------------------------------
     def open(self, source: Source) -> None:
-        """Show a new source (its original first, then the result at the current quality)."""
-        self.state = replace(self.state, source=source)
+        """Show a new source (its original first, then the result at the current quality); where
+        the user looked in the last picture means nothing in this one."""
+        self.state = replace(self.state, source=source, view=None)
         self._send_view()
 
     def set_quality(self, quality: int, debounce: bool = True) -> None:

@@ -148,6 +148,16 @@ def test_results_of_an_older_generation_are_dropped_and_counted(scripted):
     assert session.busy and session.shown_source is None
 
 
+def test_the_view_goes_out_with_quality_moves_but_not_to_a_new_picture(scripted):
+    session, sched, _, _ = scripted
+    show(session, sched, A)
+    session.set_view((10, 20, 30, 40))
+    session.set_quality(60)
+    assert sched.views[-1].view == (10, 20, 30, 40)
+    session.open(B)
+    assert sched.views[-1].view is None and sched.views[-1].load
+
+
 def test_a_failed_load_goes_back_to_the_picture_on_screen(scripted):
     session, sched, _, ev = scripted
     show(session, sched, A)
