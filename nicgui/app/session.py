@@ -94,6 +94,7 @@ class Session:
     progress = Signal(object)  # WorkProgress of the current generation
     cancelled = Signal()  # the work in flight was cancelled (the Cancel button)
     stale_dropped = Signal(int)  # generation of a result that arrived too late
+    finished = Signal(int)  # the model thread is done with this generation (current or not)
 
     def __init__(self, scheduler: Scheduler, results: ResultCache[Evaluation], timer: TimerFactory) -> None:
         self.scheduler = scheduler
@@ -315,3 +316,4 @@ class Session:
         self._answered = max(self._answered, generation)
         if generation == self._generation:
             self.busy_changed.emit(False)
+        self.finished.emit(generation)

@@ -78,8 +78,11 @@ class CodecClient(QObject):
     progress = Signal(object)  # WorkProgress of the current generation
     cancelled = Signal()  # the work in flight was cancelled (the Cancel button)
     stale_dropped = Signal(int)  # generation of a result that arrived too late
-    # Every message of the model thread, emitted there (observers may connect with DirectConnection);
-    # the bridge's own slot receives it on the GUI thread (a queued connection, as the bridge lives there).
+    finished = Signal(int)  # the model thread is done with this generation (current or not)
+    # Every message of the model thread, emitted there; the bridge's own slot receives it on the GUI
+    # thread (a queued connection, as the bridge lives there). Other observers connect with
+    # DirectConnection (they run on the model thread): a plain callable connected otherwise would be
+    # called through Qt's queue after it was disconnected (PySide6 6.11, seen crashing under pytest-qt).
     delivered = Signal(object)
 
     def __init__(
@@ -107,7 +110,7 @@ class CodecClient(QObject):
         s = self.session
         for name in (
             "ready", "loaded", "outcome", "classic", "preview", "source_stats", "failed", "saved", "batch_progress",
-            "batch_done", "busy_changed", "progress", "cancelled", "stale_dropped",
+            "batch_done", "busy_changed", "progress", "cancelled", "stale_dropped", "finished",
         ):  # fmt: skip
             getattr(s, name).connect(_forwarder(getattr(self, name)))
         # The model thread runs Python between its numeric calls; the GUI thread should not wait the

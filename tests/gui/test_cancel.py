@@ -9,7 +9,6 @@ import pytest
 from PIL import Image
 
 import nicgui.codec.api as api
-from nicgui.app.messages import Finished
 from nicgui.codec.progress import Cancelled
 from tests.conftest import synthetic_photo
 from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
@@ -50,8 +49,8 @@ def test_opening_another_file_cancels_long_work_within_half_a_second(qtbot, wind
     assert "tile" in window.busy_label.text() and window.cancel_button.isVisible()
     overtaken = window.client.generation
     t0 = time.perf_counter()
-    with qtbot.waitSignal(window.client.delivered, timeout=RESULT_TIMEOUT_MS,
-                          check_params_cb=lambda m: m == Finished(overtaken)):  # fmt: skip
+    with qtbot.waitSignal(window.client.finished, timeout=RESULT_TIMEOUT_MS,
+                          check_params_cb=lambda g: g == overtaken):  # fmt: skip
         drop(window, [photo_file])
     assert time.perf_counter() - t0 < 0.5
     wait_result(qtbot, window, source=photo_file.name)
@@ -61,8 +60,8 @@ def test_the_cancel_button_stops_the_work(qtbot, window, big_file, many_tiles):
     with qtbot.waitSignal(window.client.progress, timeout=RESULT_TIMEOUT_MS):
         drop(window, [big_file])
     generation = window.client.generation
-    with qtbot.waitSignal(window.client.delivered, timeout=RESULT_TIMEOUT_MS,
-                          check_params_cb=lambda m: m == Finished(generation)):  # fmt: skip
+    with qtbot.waitSignal(window.client.finished, timeout=RESULT_TIMEOUT_MS,
+                          check_params_cb=lambda g: g == generation):  # fmt: skip
         window.cancel_button.click()
     assert not window.client.busy and not window.busy_label.isVisible()
     assert "Cancelled" in window.message.text()
