@@ -228,7 +228,7 @@ class Jobs:
             pipeline.raw_bytes(src.picture),
             ev.metrics_seconds + time.perf_counter() - t0,
             encoder_reused,
-            pipeline.shown_pixels(ev.reconstruction),
+            pipeline.shown_for(ev),
         )
         ev.outcomes[req.heatmap] = replace(outcome, encoder_reused=True)  # a later answer reuses everything
         self._results.put(key, ev)
@@ -255,14 +255,22 @@ class Jobs:
             seconds = time.perf_counter() - t_start
             self._emit(Preview(req.generation, req.source.key, req.quality, rect, rgb, seconds))
 
+        early: list[np.ndarray] = []  # the whole reconstruction as a view shows it, kept for the result
+
         def on_decoded(r: Compressed) -> None:
-            on_view(r.picture.rgb, (0, 0, pic.width, pic.height))
+            early.append(pipeline.shown_pixels(r.picture))
+            seconds = time.perf_counter() - t_start
+            self._emit(Preview(req.generation, req.source.key, req.quality, (0, 0, pic.width, pic.height),
+                               early[0], seconds))  # fmt: skip
 
         big = pic.width * pic.height >= VIEW_FIRST_PIXELS
         view = view_first(req.view, pic.width, pic.height)
-        return pipeline.evaluate(
+        ev = pipeline.evaluate(
             codec, src.analysis, req.quality, src.reference, progress, view, on_view, on_decoded if big else None
         )
+        if early:
+            ev.shown = early[0]
+        return ev
 
     def _compare(
         self, req: ViewRequest, src: pipeline.LoadedSource, ev: pipeline.Evaluation, progress: Progress
@@ -303,7 +311,7 @@ class Jobs:
             pipeline.raw_bytes(src.picture),
             nic,
             str(self.codec.device),
-            pipeline.shown_pixels(src.picture),
+            src.shown,
         )
 
     # -- saving ----------------------------------------------------------------------------------

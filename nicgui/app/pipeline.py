@@ -53,6 +53,11 @@ class LoadedSource:
         """The original's share of SSIM / MS-SSIM, computed on first use and kept for every quality."""
         return OriginalMoments(self.picture.rgb)
 
+    @cached_property
+    def shown(self) -> np.ndarray:
+        """What a view shows of the picture (over the checkerboard where transparent), made once."""
+        return shown_pixels(self.picture)
+
 
 @dataclass
 class Evaluation:
@@ -68,6 +73,7 @@ class Evaluation:
     metrics_seconds: float
     latents: LatentData
     heatmaps: dict[HeatmapKind, Heatmap] = field(default_factory=dict)
+    shown: np.ndarray | None = None  # what a view shows of the reconstruction (see ``shown_for``)
     classic: dict[tuple[str, HeatmapKind], ClassicOutcome] = field(default_factory=dict)
     # what the window was sent per error-map kind: the same arrays as above, so not counted twice
     outcomes: dict[HeatmapKind, Outcome] = field(default_factory=dict, metadata={"shared": True})
@@ -206,6 +212,14 @@ def evaluate(
         time.perf_counter() - t0,
         latent_data(codec, r.quantised),
     )
+
+
+def shown_for(ev: Evaluation) -> np.ndarray:
+    """What a view shows of the evaluation's reconstruction, composed once (it may already be
+    there: a big picture's whole reconstruction goes on screen before its metrics)."""
+    if ev.shown is None:
+        ev.shown = shown_pixels(ev.reconstruction)
+    return ev.shown
 
 
 def heatmap_for(ev: Evaluation, original: np.ndarray, kind: HeatmapKind, lut: np.ndarray) -> Heatmap:

@@ -187,15 +187,14 @@ class Codec:
         s = m.stride
         first = None
         report_view = None
-        if view is not None:
+        if view is not None and on_view is not None:
             x0, y0, x1, y1 = view
             first = (max(0, y0) // s, -(-min(height, y1) // s), max(0, x0) // s, -(-min(width, x1) // s))
             rect = (first[2] * s, first[0] * s, min(width, first[3] * s), min(height, first[1] * s))
 
-            def report_view(out: torch.Tensor) -> None:
-                if on_view is not None and rect[0] < rect[2] and rect[1] < rect[3]:
-                    part = out[0, :, rect[1] : rect[3], rect[0] : rect[2]]
-                    on_view(part.round().clamp(0, 255).byte().permute(1, 2, 0).numpy().copy(), rect)
+            def report_view(out: torch.Tensor) -> None:  # run_tiled calls it only for a non-empty region
+                part = out[0, :, rect[1] : rect[3], rect[0] : rect[2]]
+                on_view(part.round().clamp(0, 255).byte().permute(1, 2, 0).numpy().copy(), rect)
 
         x = run_tiled(
             self._on_device_layout(m.synthesis), y, m.decoder_tile, m.decoder_margin, Fraction(s), 3, self.device,
