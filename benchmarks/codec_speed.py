@@ -4,6 +4,7 @@ Each measurement runs in a fresh process so that peak resident memory (ru_maxrss
 that case alone. Usage:
 
     python benchmarks/codec_speed.py KODAK_IMAGE [--model NAME] [--device cpu|cuda] [--megapixels 24]
+                                                [--precision auto|float32|bfloat16]
 
 The large image is the given image resized (Lanczos) to 6000 x 4000 (24 MP).
 """
@@ -17,7 +18,9 @@ import sys
 import time
 
 
-def measure(image_path: str, device: str, size: tuple[int, int] | None, threads: int, model: str | None) -> dict:
+def measure(
+    image_path: str, device: str, size: tuple[int, int] | None, threads: int, model: str | None, precision: str
+) -> dict:
     import resource
 
     import numpy as np
@@ -28,7 +31,7 @@ def measure(image_path: str, device: str, size: tuple[int, int] | None, threads:
 
     if threads:
         torch.set_num_threads(threads)
-    codec = load_model(model, device=device)
+    codec = load_model(model, device=device, precision=precision)
     im = Image.open(image_path).convert("RGB")
     if size:
         im = im.resize(size, Image.Resampling.LANCZOS)
@@ -48,6 +51,7 @@ def measure(image_path: str, device: str, size: tuple[int, int] | None, threads:
     out = {
         "model": str(codec.identity),
         "device": device,
+        "precision": str(codec.precision),
         "width": rgb.shape[1],
         "height": rgb.shape[0],
         "bytes": len(data),
@@ -71,16 +75,18 @@ def main() -> None:
     p.add_argument("--model", help="installed model name (default: the default model)")
     p.add_argument("--megapixels", type=float, default=24.0)
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--precision", default="auto", help="auto, float32 or bfloat16 (see nicgui/codec/precision.py)")
     p.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case in this process
     a = p.parse_args()
     if a.case:
         size = None if a.case == "native" else tuple(int(v) for v in a.case.split("x"))
-        print(json.dumps(measure(a.image, a.device, size, a.threads, a.model)))
+        print(json.dumps(measure(a.image, a.device, size, a.threads, a.model, a.precision)))
         return
     w = int(round((a.megapixels * 1e6 * 1.5) ** 0.5))
     cases = ["native", f"{w}x{int(round(w / 1.5))}"]
     for case in cases:
-        cmd = [sys.executable, __file__, a.image, "--device", a.device, "--case", case, "--threads", str(a.threads)]
+        cmd = [sys.executable, __file__, a.image, "--device", a.device, "--case", case, "--threads", str(a.threads),
+               "--precision", a.precision]  # fmt: skip
         if a.model:
             cmd += ["--model", a.model]
         r = subprocess.run(cmd, capture_output=True, text=True)

@@ -1,6 +1,8 @@
 """Slider latency and GUI-thread blocking of the desktop app, offscreen.
 
-    python benchmarks/gui_latency.py IMAGE [--moves 20] [--megapixels 24]
+    python benchmarks/gui_latency.py IMAGE [--moves 20] [--megapixels 24] [--model NAME_OR_FILE]
+
+($NICGUI_PRECISION=float32 measures the networks in float32 on a CPU that has bfloat16.)
 
 Opens IMAGE in the real window (worker thread, model, views, inspector), waits for the first
 result, then moves the quality slider ~20 times to qualities not seen before. For each move it
@@ -34,6 +36,7 @@ def main() -> int:
     p.add_argument("--moves", type=int, default=20)
     p.add_argument("--megapixels", type=float, help="scale the image to about this many megapixels")
     p.add_argument("--device", help="cpu or cuda (default: cuda when available)")
+    p.add_argument("--model", help="installed model name or weights file (default: the default model)")
     args = p.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -54,7 +57,7 @@ def main() -> int:
     tmp = tempfile.TemporaryDirectory()
     settings = Settings(file_qsettings(Path(tmp.name) / "settings.ini"))
     settings.quality = 75
-    client = CodecClient(default_codec_factory(), args.device, threads=worker_threads())
+    client = CodecClient(default_codec_factory(args.model), args.device, threads=worker_threads())
     window = MainWindow(client, settings)
     window.resize(1600, 1000)
     window.show()

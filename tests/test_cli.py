@@ -77,6 +77,21 @@ def test_bad_quality_is_a_usage_error(png, capsys):
     assert "1..100" in capsys.readouterr().err
 
 
+def test_precision_is_a_choice_and_a_bad_one_is_a_usage_error(png, tmp_path, capsys, monkeypatch):
+    for p in ("float32", "bfloat16"):
+        assert main(["encode", str(png), "-o", str(tmp_path / f"{p}.nic"), "--precision", p]) == 0
+        assert main(["decode", str(tmp_path / f"{p}.nic"), "--precision", p]) == 0
+    a, b = (np.asarray(Image.open(tmp_path / f"{p}.png")).astype(float) for p in ("float32", "bfloat16"))
+    assert 0 < np.abs(a - b).mean() < 1  # two arithmetics, nearly the same picture
+    with pytest.raises(SystemExit) as e:
+        main(["encode", str(png), "--precision", "half"])
+    assert e.value.code == 2 and "float32" in capsys.readouterr().err
+    monkeypatch.setenv("NICGUI_PRECISION", "half")
+    assert main(["encode", str(png), "-o", str(tmp_path / "x.nic")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("nicgui: error: unknown precision 'half'") and "\n" not in err
+
+
 def test_console_script_runs_without_traceback(tmp_path):
     bad = tmp_path / "bad.nic"
     bad.write_bytes(b"\x89NIC\r\n\x1a\n" + b"\0" * 40)

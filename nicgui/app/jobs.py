@@ -123,7 +123,7 @@ class Jobs:
         assert self.codec is not None
         c = self.codec
         name = c.weights.path.stem if c.weights.path is not None else c.identity.name
-        self._emit(ModelReady(str(c.identity), str(c.device), c.channels, c.family, name))
+        self._emit(ModelReady(str(c.identity), str(c.device), c.channels, c.family, name, str(c.precision)))
 
     def run(self, request: object) -> Steps | None:
         """Do what ``request`` asks; a batch returns the generator of its steps (one file each)."""

@@ -142,6 +142,7 @@ class ModelReady:
     channels: int
     family: str = "theis-cae"
     model: str = "default"  # the installed name it was loaded by
+    precision: str = "float32"  # the networks' arithmetic (codec/precision.py)
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from nicgui.cli.common import CliError, check_output, quality_arg, read_input, write_output
+from nicgui.cli.common import CliError, check_output, precision_option, quality_arg, read_input, write_output
 
 
 def _codec(args: argparse.Namespace):
     from nicgui.codec.api import load_model
 
-    return load_model(args.weights or args.model, args.device)
+    return load_model(args.weights or args.model, args.device, args.precision)
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
@@ -44,7 +44,8 @@ def cmd_decode(args: argparse.Namespace) -> int:
     check_output(out, args.force)
     data = read_input(src)
     # a file picks its own model unless one is named
-    codec = _codec(args) if (args.weights or args.model) else load_model_for(data, args.device)
+    named = args.weights or args.model
+    codec = _codec(args) if named else load_model_for(data, args.device, precision=args.precision)
     picture = codec.decode(data)
     write_output(out, picture.png_bytes(), args.force)
     print(f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}")
@@ -142,6 +143,7 @@ def add_codec_commands(sub: argparse._SubParsersAction) -> None:
         sp.add_argument("--model", help="installed model by name: default, mean-scale, ... (decode: the file's own)")
         sp.add_argument("--weights", help="weights file (.safetensors) to use instead of an installed model")
         sp.add_argument("--device", help="cpu or cuda (default: cuda when available)")
+        precision_option(sp)
         sp.add_argument("-f", "--force", action="store_true", help="overwrite output files")
 
     e = sub.add_parser("encode", help="compress an image to .nic")

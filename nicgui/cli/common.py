@@ -52,3 +52,17 @@ def quality_arg(text: str) -> int:
     if not 1 <= q <= 100:
         raise argparse.ArgumentTypeError(f"quality must be 1..100, got {q}")
     return q
+
+
+def precision_option(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    """``--precision``: the arithmetic of the codec's networks (see ``codec/precision.py``)."""
+    from nicgui.codec.precision import ENV, Precision
+
+    fallback = f"default: {default}" if default else f"default: ${ENV}, else auto"
+    parser.add_argument(
+        "--precision",
+        choices=[p.value for p in Precision],
+        default=default,
+        help=f"arithmetic of the networks: auto is bfloat16 on CPUs that compute it natively, "
+        f"else float32 ({fallback})",
+    )

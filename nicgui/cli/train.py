@@ -8,6 +8,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from nicgui.cli.common import precision_option
+
 log = logging.getLogger(__name__)
 
 
@@ -67,6 +69,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         out=Path(args.out),
         weights=args.weights,
         device=args.device,
+        precision=args.precision,
         qualities=[int(q) for q in args.qualities.split(",")] if args.qualities else None,
         codecs=args.codecs.split(","),
         reference=Path(args.reference) if args.reference else None,
@@ -100,6 +103,7 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--out", default="benchmarks/eval", help="folder for results")
     e.add_argument("--weights", help="weights file (default: the shipped model)")
     e.add_argument("--device", help="cpu or cuda")
+    precision_option(e, default="float32")  # figures that do not depend on the machine
     e.add_argument("--qualities", help="comma-separated nicgui qualities (default: a sweep over 1..100)")
     e.add_argument("--codecs", default="jpeg,webp,avif,jxl", help="classical codecs to compare")
     e.add_argument("--reference", help="folder with published RD figures (kodak_published_rd*.csv)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -57,3 +58,17 @@ class Quantised:
     @property
     def total_bits(self) -> float:
         return float(self.channel_bits.sum()) + self.side_bits
+
+    def symbol_hashes(self) -> dict[str, str]:
+        """sha256 of every integer array a decoder derives from the file (symbols, and a
+        hyperprior's hyper-latent and scale indices): equal on every machine, or the file would
+        not decode the same there (golden files and the cross-device check compare them)."""
+
+        def h(a: np.ndarray) -> str:
+            return hashlib.sha256(np.ascontiguousarray(a).astype("<i4").tobytes()).hexdigest()
+
+        out = {"latents_sha256": h(self.z)}
+        if self.side is not None:
+            out["hyper_sha256"] = h(self.side.hyper)
+            out["scale_index_sha256"] = h(self.side.scale_index)
+        return out

@@ -40,6 +40,7 @@ class EvalConfig:
     out: Path
     weights: str | None = None
     device: str | None = None
+    precision: str = "float32"  # the networks' arithmetic; float32 gives figures independent of the machine
     qualities: list[int] | None = None
     codecs: list[str] | None = None
     reference: Path | None = None
@@ -89,7 +90,7 @@ def _previous_classic(out: Path) -> dict[tuple[str, str, int], Point]:
 
 def evaluate_images(cfg: EvalConfig) -> list[Point]:
     """All points for all images and codecs (classical points of an earlier run in cfg.out are reused)."""
-    codec = load_model(cfg.weights, cfg.device)
+    codec = load_model(cfg.weights, cfg.device, cfg.precision)
     files = list_images(cfg.data)
     if cfg.limit:
         files = files[: cfg.limit]

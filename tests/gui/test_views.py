@@ -139,6 +139,8 @@ def test_device_menu_offers_only_what_exists(window):
     assert window.device_actions["cpu"].isChecked()
     assert window.device_actions["cuda"].isEnabled() == torch.cuda.is_available()
     assert "on cpu" in window.device_label.text()
+    assert window.model.precision in window.device_label.text()  # the arithmetic is named too
+    assert window.model.precision in ("float32", "bfloat16")
 
 
 def test_readout_rows_explain_themselves(window):

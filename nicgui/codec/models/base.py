@@ -77,12 +77,14 @@ class CodecModel(nn.Module):
         raise NotImplementedError
 
     # -- transforms ------------------------------------------------------------------------
-    def analysis(self, x: torch.Tensor) -> torch.Tensor:
-        """RGB in [0, 255] (B, 3, H, W), H and W multiples of ``stride`` -> latents y."""
+    def analysis(self, x: torch.Tensor, bf16: bool = False) -> torch.Tensor:
+        """RGB in [0, 255] (B, 3, H, W), H and W multiples of ``stride`` -> latents y (float32).
+
+        With ``bf16`` all layers but the last run under bfloat16 autocast (``codec/precision.py``)."""
         raise NotImplementedError
 
-    def synthesis(self, y_hat: torch.Tensor) -> torch.Tensor:
-        """Dequantised latents -> RGB clipped to [0, 255]."""
+    def synthesis(self, y_hat: torch.Tensor, bf16: bool = False) -> torch.Tensor:
+        """Dequantised latents -> RGB clipped to [0, 255] (float32); ``bf16`` as for ``analysis``."""
         raise NotImplementedError
 
     # -- training --------------------------------------------------------------------------

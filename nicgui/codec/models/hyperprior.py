@@ -33,7 +33,7 @@ from nicgui.codec.entropy.tables import TableSet
 from nicgui.codec.latents import HyperSide, Quantised
 from nicgui.codec.models.base import CodecModel, ConfigBase, RateDistortionOutput, TileRange
 from nicgui.codec.models.integer_net import ScaleIndexNet, check_exact, scale_indices
-from nicgui.codec.models.layers import GDN, conv, deconv, round_ste
+from nicgui.codec.models.layers import GDN, conv, deconv, round_ste, run_mixed
 from nicgui.codec.quality import QUALITIES, MonotoneVectors
 
 HYPER_STRIDE = 4  # latent positions per hyper-latent position, per side
@@ -110,22 +110,24 @@ class MeanScaleHyperprior(CodecModel):
         return self.cfg.latent
 
     # -- transforms ------------------------------------------------------------------------
-    def analysis(self, x: torch.Tensor) -> torch.Tensor:
-        return self.g_a(x / 255.0)
+    def analysis(self, x: torch.Tensor, bf16: bool = False) -> torch.Tensor:
+        return run_mixed(self.g_a[:-1], self.g_a[-1], x / 255.0, bf16)
 
-    def synthesis(self, y_hat: torch.Tensor) -> torch.Tensor:
-        return (self.g_s(y_hat) * 255.0).clamp(0.0, 255.0)
+    def _pixels(self, y_hat: torch.Tensor, bf16: bool) -> torch.Tensor:
+        """The synthesis transform on the 0..255 scale, not clipped (training needs the slope)."""
+        return run_mixed(self.g_s[:-1], self.g_s[-1], y_hat, bf16) * 255.0
+
+    def synthesis(self, y_hat: torch.Tensor, bf16: bool = False) -> torch.Tensor:
+        return self._pixels(y_hat, bf16).clamp(0.0, 255.0)
 
     def forward(
         self, x: torch.Tensor, position: torch.Tensor, noise: bool = True, bf16: bool = False
     ) -> RateDistortionOutput:
         """Training pass. Rates see uniform noise in place of rounding (a smooth, unbiased
         stand-in); the networks after quantisation see the rounded values, with the identity as
-        the gradient of rounding. With ``bf16`` the two big transforms run in bfloat16 autocast;
-        the hyper networks and the rates stay float32."""
-        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
-            y = self.g_a(x / 255.0)
-        y = y.float()
+        the gradient of rounding. With ``bf16`` the two big transforms run in bfloat16 autocast
+        but for their output layers; the hyper networks and the rates stay float32."""
+        y = self.analysis(x, bf16)
         h, w = y.shape[-2:]
         gain = self.gains.at(position)[:, :, None, None]
         yg = y * gain
@@ -139,9 +141,7 @@ class MeanScaleHyperprior(CodecModel):
         r_rate = r + (torch.rand_like(r) - 0.5) if noise else torch.round(r)
         bits_y = gaussian_bits(r_rate, sigma).flatten(1).sum(1)
         y_hat = (round_ste(r) + mean) / gain
-        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
-            x_hat = self.g_s(y_hat)
-        x_hat = x_hat.float() * 255.0
+        x_hat = self._pixels(y_hat, bf16)
         return RateDistortionOutput(x_hat, (bits_y + bits_z) / (x.shape[2] * x.shape[3]))
 
     # -- tables ----------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -15,6 +17,18 @@ def round_ste(x: torch.Tensor) -> torch.Tensor:
 def clamp_ste(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
     """Clamp in the forward pass, identity in the backward pass."""
     return x + (x.clamp(lo, hi) - x).detach()
+
+
+Layer = Callable[[torch.Tensor], torch.Tensor]
+
+
+def run_mixed(body: Layer, last: Layer, x: torch.Tensor, bf16: bool) -> torch.Tensor:
+    """``last(body(x))``, with ``body`` under bfloat16 autocast when ``bf16`` and ``last`` (the layer
+    that writes latents or pixels) always in float32, where 8 bits of mantissa would show."""
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
+        h = body(x)
+    with torch.autocast(x.device.type, enabled=False):
+        return last(h.float())
 
 
 def conv(cin: int, cout: int, k: int, stride: int = 1) -> nn.Conv2d:

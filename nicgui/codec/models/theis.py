@@ -19,7 +19,7 @@ from nicgui.codec.entropy import EntropyModel, Tables
 from nicgui.codec.entropy.gsm import build_tables
 from nicgui.codec.latents import Quantised
 from nicgui.codec.models.base import CodecModel, ConfigBase, RateDistortionOutput, TileRange
-from nicgui.codec.models.layers import round_ste
+from nicgui.codec.models.layers import round_ste, run_mixed
 from nicgui.errors import CodingError
 
 # How far (in input pixels) one latent / one output pixel can see; tiling overlaps by more.
@@ -81,8 +81,8 @@ class Encoder(nn.Module):
             _conv(cfg.hidden, cfg.latent, 5, 2),
         )
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x / 127.5 - 1.0)
+    def forward(self, x: torch.Tensor, bf16: bool = False) -> torch.Tensor:
+        return run_mixed(self.net[:-1], self.net[-1], x / 127.5 - 1.0, bf16)
 
 
 class Decoder(nn.Module):
@@ -114,8 +114,8 @@ class Decoder(nn.Module):
         x = (self.net[-2:](h) + 1.0) * 127.5
         return x.clamp(0.0, 255.0) if clip else x
 
-    def forward(self, y: torch.Tensor, clip: bool = True) -> torch.Tensor:
-        return self.to_rgb(self.features(y), clip)
+    def forward(self, y: torch.Tensor, clip: bool = True, bf16: bool = False) -> torch.Tensor:
+        return run_mixed(self.features, lambda h: self.to_rgb(h, clip), y, bf16)
 
 
 class CompressiveAutoencoder(CodecModel):
@@ -142,11 +142,11 @@ class CompressiveAutoencoder(CodecModel):
     def latent_channels(self) -> int:
         return self.cfg.latent
 
-    def analysis(self, x: torch.Tensor) -> torch.Tensor:
-        return self.encoder(x)
+    def analysis(self, x: torch.Tensor, bf16: bool = False) -> torch.Tensor:
+        return self.encoder(x, bf16)
 
-    def synthesis(self, y_hat: torch.Tensor) -> torch.Tensor:
-        return self.decoder(y_hat)
+    def synthesis(self, y_hat: torch.Tensor, bf16: bool = False) -> torch.Tensor:
+        return self.decoder(y_hat, bf16=bf16)
 
     def forward(
         self, x: torch.Tensor, position: torch.Tensor, noise: bool = True, bf16: bool = False
@@ -155,21 +155,17 @@ class CompressiveAutoencoder(CodecModel):
         rounding (Theis et al.); the rate sees y * s plus uniform noise, whose bin mass is a smooth,
         unbiased stand-in for the entropy of the rounded value.
 
-        With ``bf16`` the encoder and the decoder body run under bfloat16 autocast; the latents,
-        the rate and the decoder's last convolution stay in float32, where 8 bits of mantissa
-        would show (a pixel step near white, a coarse CDF difference).
+        With ``bf16`` the encoder and the decoder run under bfloat16 autocast but for their last
+        convolutions; the latents, the rate and the pixels stay in float32, where 8 bits of
+        mantissa would show (a pixel step near white, a coarse CDF difference).
         """
-        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
-            y = self.encoder(x)
-        y = y.float()
+        y = self.encoder(x, bf16)
         scales = self.entropy.log_scales(position).exp()  # (B, M)
         s = scales[:, :, None, None]
         z = y * s
         z_rate = z + (torch.rand_like(z) - 0.5) if noise else torch.round(z)
         bits = self.entropy.bits(z_rate, scales).flatten(1).sum(1)
-        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
-            h = self.decoder.features(round_ste(z) / s)
-        x_hat = self.decoder.to_rgb(h.float(), clip=False)
+        x_hat = self.decoder(round_ste(z) / s, clip=False, bf16=bf16)
         return RateDistortionOutput(x_hat, bits / (x.shape[2] * x.shape[3]))
 
     # -- tables ----------------------------------------------------------------------------

@@ -6,12 +6,11 @@ keep their weights in ``tests/data/golden/weights/``, which the golden test adds
 Golden files are never regenerated: an entry that exists is kept, so any later change of the
 format, the tables or the weights that alters how an old file decodes fails tests/codec/test_golden.py.
 Each entry records hashes of the decoded integer symbols (exact on every machine) and a PNG of
-the decoded picture (compared within one grey level: the networks run in floating point).
+the decoded picture in float32 (compared within one grey level: the networks run in floating point).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -20,23 +19,9 @@ import numpy as np
 from PIL import Image
 
 from nicgui.codec.api import load_model
-from nicgui.codec.latents import Quantised
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "MANIFEST.json"
-
-
-def symbol_hashes(q: Quantised) -> dict[str, str]:
-    """sha256 of every integer array the decoder derives from the file."""
-
-    def h(a: np.ndarray) -> str:
-        return hashlib.sha256(np.ascontiguousarray(a).astype("<i4").tobytes()).hexdigest()
-
-    out = {"latents_sha256": h(q.z)}
-    if q.side is not None:
-        out["hyper_sha256"] = h(q.side.hyper)
-        out["scale_index_sha256"] = h(q.side.scale_index)
-    return out
 
 
 def inputs() -> dict[str, tuple[np.ndarray, int]]:
@@ -47,7 +32,7 @@ def inputs() -> dict[str, tuple[np.ndarray, int]]:
 
 
 def main(name: str) -> None:
-    codec = load_model(name, device="cpu")  # an installed name, or a path to a weights file
+    codec = load_model(name, device="cpu", precision="float32")  # an installed name, or a weights file
     manifest = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
     for case, (img, quality) in inputs().items():
         key = f"{codec.identity.name}-v2-{case}"
@@ -58,7 +43,7 @@ def main(name: str) -> None:
         (HERE / f"{key}.nic").write_bytes(data)
         decoded = codec.decode_full(data)
         Image.fromarray(decoded.picture.rgb).save(HERE / f"{key}.png")
-        manifest[key] = {**symbol_hashes(decoded.quantised), "model": str(codec.identity)}
+        manifest[key] = {**decoded.quantised.symbol_hashes(), "model": str(codec.identity)}
         print(f"{key}: written ({len(data)} bytes)")
     MANIFEST.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 

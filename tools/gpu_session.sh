@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# One prepared call on a lent GPU: train the mean-scale hyperprior, export it, and check that files
+# encoded on the GPU decode to the same symbols on a CPU and the other way round.
+#
+# Here, before the call (never commit .gpu/):
+#   echo /.gpu/ >> .git/info/exclude; mkdir -p .gpu && cp ../shared/gpu/wheels/*.whl .gpu/
+#   python ../shared/gpu/make_train_pack.py .gpu/train --budget-mb 40
+#   cp -r ../shared/data/kodak .gpu/kodak
+# The call (device tool): carry [".gpu"], command "bash tools/gpu_session.sh 7", timeout_s 590.
+# MINUTES of training must leave about two minutes of the ten a call may run for the rest.
+# It resumes from weights/mean-scale.safetensors when that exists (the best weights committed).
+# Back here, from the call's files (the weights come back in 15 MB pieces):
+#   cat FILES/mean-scale.safetensors.part-* > weights/mean-scale.safetensors
+#   tar -xf FILES/crossdev-gpu.tar -C /tmp && python benchmarks/cross_device.py check /tmp/crossdev-gpu \
+#       --weights weights/mean-scale.safetensors --device cpu
+#   nicgui eval ../shared/data/kodak --weights weights/mean-scale.safetensors ... (README, "Training")
+set -euo pipefail
+MINUTES=${1:?usage: tools/gpu_session.sh MINUTES [LR]}
+LR=${2:-5e-4}
+OUT=${OUT:?run this through the device tool, which sets OUT}
+DEVICE=${DEVICE:-cuda}  # DEVICE=cpu for a dry run here (with a venv's python3 first on PATH)
+TMP=${TMP_DIR:-/tmp}
+if ls .gpu/*.whl >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --target "$TMP/site" .gpu/*.whl
+fi
+export PYTHONPATH=$TMP/site:$PWD PYTHONUNBUFFERED=1
+(nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || echo "no GPU: $DEVICE") | tee "$OUT/device.txt"
+
+resume=()
+if [ -f weights/mean-scale.safetensors ]; then resume=(--resume weights/mean-scale.safetensors); fi
+python3 -m nicgui train .gpu/train --out "$TMP/run" --model mean-scale --device "$DEVICE" --bf16 \
+    --batch 16 --crop 256 --lr "$LR" --lr-final 1e-5 --minutes "$MINUTES" --save-every 2000 \
+    --no-progress "${resume[@]}" 2>&1 | tail -n 20
+cp "$TMP/run/log.csv" "$OUT/log.csv"
+steps=$(python3 -c "import sys, torch; print(torch.load(sys.argv[1], weights_only=True)['step'])" "$TMP/run/last.pt")
+W=$TMP/mean-scale.safetensors
+python3 -m nicgui export "$TMP/run/last.pt" -o "$W" \
+    --note "mean-scale, tools/gpu_session.sh on $(head -n 1 "$OUT/device.txt"): ${resume[*]:-from scratch}, \
+$steps steps, batch 16 x 256^2, bf16, lr $LR -> 1e-5 cosine, $MINUTES min"
+(cd "$(dirname "$W")" && split -b 15M "$(basename "$W")" "$OUT/mean-scale.safetensors.part-")
+sha256sum "$W" | tee "$OUT/weights.sha256"
+
+X=benchmarks/cross_device.py
+python3 $X encode .gpu/kodak "$TMP/crossdev-gpu" --weights "$W" --device "$DEVICE"
+python3 $X encode .gpu/kodak "$TMP/crossdev-cpu" --weights "$W" --device cpu
+python3 $X check "$TMP/crossdev-cpu" --weights "$W" --device "$DEVICE" --also cpu | tee "$OUT/crossdev.txt"
+python3 $X check "$TMP/crossdev-gpu" --weights "$W" --device cpu | tee -a "$OUT/crossdev.txt"
+tar -cf "$OUT/crossdev-gpu.tar" -C "$TMP" crossdev-gpu
