@@ -192,5 +192,5 @@ def run_evaluation(cfg: EvalConfig) -> str:
         others[f"{OURS} {other['model'].split(' ')[0]}"] = other["curves"][OURS]
     return report.write_report(
         out, points, curves, table, str(codec.identity), codec.weights.info,
-        report.load_reference(cfg.reference) if cfg.reference else {}, others,
+        report.load_reference(cfg.reference) if cfg.reference else {}, others, cfg.precision,
     )  # fmt: skip

@@ -95,6 +95,7 @@ def write_report(
     weights_info: dict[str, Any],
     reference: dict[str, list[dict]],
     others: dict[str, list[dict]],
+    precision: str = "float32",
 ) -> str:
     """points.csv, summary.json, bd_rate.md, rd_table.md, rd_psnr.png, rd_msssim.png; the BD table."""
     with (out / "points.csv").open("w", newline="") as f:
@@ -105,6 +106,7 @@ def write_report(
     summary = {
         "model": model,
         "weights_info": weights_info,
+        "precision": precision,  # the networks' arithmetic during the evaluation
         "images": len({p.image for p in points}),
         "curves": curves,
         "bd_rate_vs": table,

@@ -74,6 +74,7 @@ def test_train_resume_export_and_eval(folder, tmp_path, capsys):
     assert summary["images"] == 2 and set(summary["curves"]) == {"nicgui", "jpeg"}
     assert len(summary["curves"]["nicgui"]) == 4
     assert "jpeg" in summary["bd_rate_vs"]
+    assert summary["precision"] == "float32"  # figures that do not depend on the machine's arithmetic
     table = (ev / "rd_table.md").read_text().splitlines()
     assert len(table) == 2 + 4 and table[2].startswith("| 1 | ")  # nicgui's mean curve, one row per quality
     for name in ("points.csv", "bd_rate.md", "rd_psnr.png", "rd_msssim.png"):
