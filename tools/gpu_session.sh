@@ -4,11 +4,13 @@
 #
 # Here, before the call (never commit .gpu/):
 #   echo /.gpu/ >> .git/info/exclude; mkdir -p .gpu && cp ../shared/gpu/wheels/*.whl .gpu/
-#   python ../shared/gpu/make_train_pack.py .gpu/train --budget-mb 40
+#   python ../shared/gpu/make_train_pack.py .gpu/train --budget-mb 36   # + Kodak 15 MB + the repo 10 MB < 64 MiB
 #   cp -r ../shared/data/kodak .gpu/kodak
 # The call (device tool): carry [".gpu"], command "bash tools/gpu_session.sh 7", timeout_s 590.
 # MINUTES of training must leave about two minutes of the ten a call may run for the rest.
-# It resumes from weights/mean-scale.safetensors when that exists (the best weights committed).
+# It resumes from $RESUME (default weights/mean-scale.safetensors, the best weights committed) when
+# that exists, at lr 1e-4 (else from scratch at 5e-4); a second argument sets the peak lr. Weights
+# of a CPU run can travel too: export them into .gpu/ and set RESUME=.gpu/NAME.safetensors.
 # Back here, from the call's files (the weights come back in 15 MB pieces):
 #   cat FILES/mean-scale.safetensors.part-* > weights/mean-scale.safetensors
 #   tar -xf FILES/crossdev-gpu.tar -C /tmp && python benchmarks/cross_device.py check /tmp/crossdev-gpu \
@@ -16,7 +18,7 @@
 #   nicgui eval ../shared/data/kodak --weights weights/mean-scale.safetensors ... (README, "Training")
 set -euo pipefail
 MINUTES=${1:?usage: tools/gpu_session.sh MINUTES [LR]}
-LR=${2:-5e-4}
+RESUME=${RESUME:-weights/mean-scale.safetensors}  # RESUME=none trains from scratch
 OUT=${OUT:?run this through the device tool, which sets OUT}
 DEVICE=${DEVICE:-cuda}  # DEVICE=cpu for a dry run here (with a venv's python3 first on PATH)
 TMP=${TMP_DIR:-/tmp}
@@ -27,7 +29,8 @@ export PYTHONPATH=$TMP/site:$PWD PYTHONUNBUFFERED=1
 (nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || echo "no GPU: $DEVICE") | tee "$OUT/device.txt"
 
 resume=()
-if [ -f weights/mean-scale.safetensors ]; then resume=(--resume weights/mean-scale.safetensors); fi
+LR=${2:-5e-4}  # from scratch; a run that continues trained weights starts lower
+if [ -f "$RESUME" ]; then resume=(--resume "$RESUME"); LR=${2:-1e-4}; fi
 python3 -m nicgui train .gpu/train --out "$TMP/run" --model mean-scale --device "$DEVICE" --bf16 \
     --batch 16 --crop 256 --lr "$LR" --lr-final 1e-5 --minutes "$MINUTES" --save-every 2000 \
     --no-progress "${resume[@]}" 2>&1 | tail -n 20
