@@ -7,6 +7,7 @@ in log space, so one model serves every quality and rate grows monotonically wit
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -34,8 +35,13 @@ def interpolate_anchors(anchors: torch.Tensor, position: torch.Tensor) -> torch.
 
 def anchor_lambdas(anchors: tuple[float, ...], position: torch.Tensor) -> torch.Tensor:
     """Lambda at continuous anchor positions, interpolated in log space."""
-    logl = torch.tensor([math.log(a) for a in anchors], device=position.device)
-    return torch.exp(interpolate_anchors(logl[:, None], position)[:, 0])
+    return torch.exp(interpolate_anchors(_log_lambdas(tuple(anchors), position.device)[:, None], position)[:, 0])
+
+
+@functools.cache
+def _log_lambdas(anchors: tuple[float, ...], device: torch.device) -> torch.Tensor:
+    """Made once per device: copying a new tensor to a GPU every step would wait for its queue."""
+    return torch.tensor([math.log(a) for a in anchors], device=device)
 
 
 def monotone_anchor_logs(start: torch.Tensor, raw_steps: torch.Tensor, anchors: int) -> torch.Tensor:

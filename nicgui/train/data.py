@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -57,6 +59,11 @@ class CropSampler:
 
     def batch(self, size: int) -> torch.Tensor:
         """(size, 3, crop, crop) float32 in [0, 255]."""
+        return self.crops(size).float()
+
+    def crops(self, size: int, pin: bool = False) -> torch.Tensor:
+        """(size, 3, crop, crop) uint8 (a channels-last view), in page-locked memory with ``pin``
+        (so that copying to a GPU needs no wait for the GPU's queued work)."""
         out = np.empty((size, self.crop, self.crop, 3), np.uint8)
         for i in range(size):
             a = self.images[self.rng.integers(len(self.images))]
@@ -68,4 +75,44 @@ class CropSampler:
             if self.rng.random() < 0.5:
                 c = c[::-1]
             out[i] = c
-        return torch.from_numpy(out).permute(0, 3, 1, 2).float()
+        t = torch.from_numpy(out)
+        return (t.pin_memory() if pin else t).permute(0, 3, 1, 2)
+
+
+class Prefetcher:
+    """Batches of crops made on a thread of their own, ``depth`` ahead of the training loop, so a
+    GPU does not wait while the CPU cuts the next batch. The sampler's random sequence is the
+    same as when called directly (only this thread draws from it)."""
+
+    def __init__(self, sampler: CropSampler, size: int, pin: bool, depth: int = 3) -> None:
+        self._sampler, self._size, self._pin = sampler, size, pin
+        self._queue: queue.Queue[torch.Tensor | BaseException] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="crop-prefetch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self._put(self._sampler.crops(self._size, self._pin))
+        except BaseException as e:  # handed to the training loop, which raises it
+            self._put(e)
+
+    def _put(self, item: torch.Tensor | BaseException) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def next(self) -> torch.Tensor:
+        """The next (size, 3, crop, crop) uint8 batch."""
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()

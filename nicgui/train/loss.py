@@ -23,11 +23,14 @@ def distortion_loss(kind: str, x_hat: torch.Tensor, x: torch.Tensor) -> tuple[to
 
 @dataclass(frozen=True)
 class StepLoss:
-    """One step's objective (to back-propagate) and the figures it is made of (batch means)."""
+    """One step's objective (to back-propagate) and the figures it is made of (batch means).
+
+    All three stay tensors on the training device: reading one as a number waits for the device,
+    so the trainer reads them once per log interval, not every step."""
 
     loss: torch.Tensor
-    bpp: float
-    mse: float
+    bpp: torch.Tensor
+    mse: torch.Tensor
 
 
 def rate_distortion_loss(
@@ -36,4 +39,4 @@ def rate_distortion_loss(
     """mean over the batch of lambda * distortion + bpp, each sample at its own lambda."""
     dist_term, mse = distortion_loss(kind, x_hat, x)
     loss = (lambdas * dist_term + bpp).mean()
-    return StepLoss(loss, float(bpp.mean().item()), float(mse.mean().item()))
+    return StepLoss(loss, bpp.detach().mean(), mse.detach().mean())

@@ -26,7 +26,7 @@ from torch import nn
 from nicgui.atomic import atomic_path
 from nicgui.codec.models import CodecModel, create
 from nicgui.codec.quality import anchor_lambdas, quality_position
-from nicgui.train.data import CropSampler, list_images, load_rgb
+from nicgui.train.data import CropSampler, Prefetcher, list_images, load_rgb
 from nicgui.train.distributed import Distributed
 from nicgui.train.export import load_checkpoint
 from nicgui.train.loss import StepLoss, rate_distortion_loss
@@ -211,53 +211,54 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
             dist.backend,
             dist.world * cfg.batch,
         )
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # every step has the same shapes: pick the fastest kernels once
+    feed = Prefetcher(sampler, cfg.batch, pin=device.type == "cuda")
     t0 = time.monotonic()
     bar = None
     if progress and dist.main:
         from tqdm import tqdm
 
         bar = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True)
-    ema: dict[str, float] = {}
-    interval: dict[str, list[float]] = {"loss": [], "bpp": [], "psnr": []}
+    interval = _Interval(device)
     stop = _StopOnSignal()
     step = start
-    for step in range(start, total):
-        # one agreed clock and stop flag, so every process takes the same steps at the same rate
-        elapsed, stopping = dist.agree(time.monotonic() - t0, stop.requested)
-        if stopping:
-            log.info("stopping on request at step %d", step)
-            step -= 1  # this step did not run
-            break
-        fraction = (step - start) / max(1, total - start)
-        if cfg.minutes:
-            fraction = max(fraction, elapsed / (cfg.minutes * 60))
-        lr = learning_rate(cfg, step - start, fraction)
-        for g in opt.param_groups:
-            g["lr"] = lr
-        x = sampler.batch(cfg.batch).to(device)
-        result = train_step(net, model, opt, x, cfg)
-        psnr = 10 * math.log10(255**2 / max(result.mse, 1e-10))
-        for k, v in (("loss", float(result.loss)), ("bpp", result.bpp), ("psnr", psnr)):
-            ema[k] = v if k not in ema else 0.98 * ema[k] + 0.02 * v
-            interval[k].append(v)
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{ema['loss']:.3f}", bpp=f"{ema['bpp']:.3f}", psnr=f"{ema['psnr']:.2f}")
-        if (step + 1) % cfg.log_every == 0:
-            if writer is not None:
-                means = {k: float(np.mean(v)) for k, v in interval.items()}
-                writer.row(step + 1, elapsed, lr, means, "train")
-            interval = {k: [] for k in interval}
-        if dist.main and (step + 1) % cfg.save_every == 0:
-            save_checkpoint(ckpt, model, opt, step + 1)
-        if writer is not None and val_imgs and (step + 1) % cfg.val_every == 0:
-            figures = validate(model, val_imgs, device)
-            extra = " ".join(f"{k}={val:.4f}" for k, val in figures.items())
-            writer.row(step + 1, elapsed, lr, {}, "val", extra)
-            log.info("step %d validation: %s", step + 1, figures)
-        if cfg.minutes and elapsed > cfg.minutes * 60:
-            log.info("time budget of %.1f min reached at step %d", cfg.minutes, step + 1)
-            break
+    try:
+        for step in range(start, total):
+            # one agreed clock and stop flag, so every process takes the same steps at the same rate
+            elapsed, stopping = dist.agree(time.monotonic() - t0, stop.requested)
+            if stopping:
+                log.info("stopping on request at step %d", step)
+                step -= 1  # this step did not run
+                break
+            fraction = (step - start) / max(1, total - start)
+            if cfg.minutes:
+                fraction = max(fraction, elapsed / (cfg.minutes * 60))
+            lr = learning_rate(cfg, step - start, fraction)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            x = feed.next().to(device, non_blocking=True).float()
+            interval.add(train_step(net, model, opt, x, cfg))
+            if bar is not None:
+                bar.update(1)
+            if (step + 1) % cfg.log_every == 0:
+                means = interval.means()
+                if bar is not None:
+                    bar.set_postfix(loss=f"{means['loss']:.3f}", bpp=f"{means['bpp']:.3f}", psnr=f"{means['psnr']:.2f}")
+                if writer is not None:
+                    writer.row(step + 1, elapsed, lr, means, "train")
+            if dist.main and (step + 1) % cfg.save_every == 0:
+                save_checkpoint(ckpt, model, opt, step + 1)
+            if writer is not None and val_imgs and (step + 1) % cfg.val_every == 0:
+                figures = validate(model, val_imgs, device)
+                extra = " ".join(f"{k}={val:.4f}" for k, val in figures.items())
+                writer.row(step + 1, elapsed, lr, {}, "val", extra)
+                log.info("step %d validation: %s", step + 1, figures)
+            if cfg.minutes and elapsed > cfg.minutes * 60:
+                log.info("time budget of %.1f min reached at step %d", cfg.minutes, step + 1)
+                break
+    finally:
+        feed.close()
     dist.check_in_sync(model)
     if dist.main:
         save_checkpoint(ckpt, model, opt, step + 1)
@@ -268,6 +269,27 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         writer.close()
     dist.close()
     return ckpt
+
+
+class _Interval:
+    """Sums of one log interval's per-step figures, kept on the training device: reading them
+    waits for the device, so that happens once per interval instead of after every step."""
+
+    def __init__(self, device: torch.device) -> None:
+        self._sum = torch.zeros(3, dtype=torch.float64, device=device)
+        self._steps = 0
+
+    def add(self, r: StepLoss) -> None:
+        psnr = 10 * torch.log10(255.0**2 / r.mse.clamp_min(1e-10))
+        self._sum += torch.stack([r.loss, r.bpp, psnr]).double()
+        self._steps += 1
+
+    def means(self) -> dict[str, float]:
+        """Mean loss, bpp and PSNR per step since the last call."""
+        loss, bpp, psnr = (self._sum / max(1, self._steps)).tolist()
+        self._sum.zero_()
+        self._steps = 0
+        return {"loss": loss, "bpp": bpp, "psnr": psnr}
 
 
 class _Log:

@@ -159,18 +159,18 @@ def test_sigterm_stops_training_with_a_checkpoint(folder, tmp_path, monkeypatch)
     import os
     import signal
 
-    from nicgui.train import data
+    from nicgui.train import trainer
 
     calls = {"n": 0}
-    original = data.CropSampler.batch
+    original = trainer.train_step
 
-    def batch(self, size):
+    def train_step(*args):
         calls["n"] += 1
         if calls["n"] == 3:
             os.kill(os.getpid(), signal.SIGTERM)
-        return original(self, size)
+        return original(*args)
 
-    monkeypatch.setattr(data.CropSampler, "batch", batch)
+    monkeypatch.setattr(trainer, "train_step", train_step)
     before = signal.getsignal(signal.SIGTERM)
     cfg = TrainConfig(data=folder, out=tmp_path / "r", model="theis-cae-s", steps=50, batch=2, crop=32)
     train(cfg, progress=False)
