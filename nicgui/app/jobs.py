@@ -33,6 +33,7 @@ from nicgui.app.messages import (
     ModelRequest,
     NicStats,
     Outcome,
+    PrecisionRequest,
     Preview,
     Saved,
     SaveRequest,
@@ -63,13 +64,14 @@ CodecFactory = Callable[[str | None], Codec]
 Emit = Callable[[object], None]
 
 
-def default_codec_factory(weights: str | None = None) -> CodecFactory:
-    """Loads the shipped (or named) weights on the device asked for, on the model thread."""
+def default_codec_factory(weights: str | None = None, precision: str | None = None) -> CodecFactory:
+    """Loads the shipped (or named) weights on the device asked for, on the model thread
+    (``precision``: the networks' arithmetic, None for $NICGUI_PRECISION or auto)."""
 
     def factory(device: str | None) -> Codec:
         from nicgui.codec.api import load_model
 
-        return load_model(weights, device)
+        return load_model(weights, device, precision)
 
     return factory
 
@@ -137,6 +139,8 @@ class Jobs:
             self._set_device(request)
         elif isinstance(request, ModelRequest):
             self._set_model(request)
+        elif isinstance(request, PrecisionRequest):
+            self._set_precision(request)
         else:
             log.error("unknown request %r", request)
         return None
@@ -366,7 +370,7 @@ class Jobs:
         if key == (self.codec.identity.name, self.codec.identity.digest):
             return self.codec
         if key not in self._readers:
-            self._readers[key] = load_model_for(data, str(self.codec.device))
+            self._readers[key] = load_model_for(data, str(self.codec.device), precision=self.codec.requested_precision)
         return self._readers[key]
 
     def _forget_results(self) -> None:
@@ -379,9 +383,10 @@ class Jobs:
         from nicgui.codec.api import load_model
 
         device = str(self.codec.device) if self.codec is not None else self._device
+        precision = self.codec.requested_precision if self.codec is not None else None
         try:
             t0 = time.perf_counter()
-            codec = load_model(req.model, device)
+            codec = load_model(req.model, device, precision)
             log.info("model %s loaded in %.2f s", codec.identity, time.perf_counter() - t0)
         except (RuntimeError, *EXPECTED_ERRORS) as e:
             self._emit(Failure("model", f"Cannot load model {req.model}: {describe(e)}"))
@@ -402,6 +407,19 @@ class Jobs:
             self._emit(Failure("device", f"Cannot use {req.device}: {describe(e)}"))
             return
         self._forget_results()  # the encoder's output differs (slightly) per device
+        self._readers.clear()
+        self._announce()
+
+    def _set_precision(self, req: PrecisionRequest) -> None:
+        if self.codec is None:
+            return
+        try:
+            self.codec = self.codec.to(self.codec.device, req.precision)
+        except EXPECTED_ERRORS as e:
+            self._emit(Failure("device", f"Cannot use precision {req.precision}: {describe(e)}"))
+            return
+        log.info("the networks now run in %s", self.codec.precision)
+        self._forget_results()  # the encoder's output differs (slightly) per precision
         self._readers.clear()
         self._announce()
 

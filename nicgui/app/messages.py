@@ -128,6 +128,13 @@ class DeviceRequest:
 
 
 @dataclass(frozen=True)
+class PrecisionRequest:
+    """Run the networks in another arithmetic: auto, float32 or bfloat16 (``codec/precision.py``)."""
+
+    precision: str
+
+
+@dataclass(frozen=True)
 class ModelRequest:
     """Switch to another installed model (by name, e.g. ``default`` or ``mean-scale``)."""
 

@@ -38,6 +38,7 @@ from nicgui.app.messages import (
     ModelReady,
     ModelRequest,
     Outcome,
+    PrecisionRequest,
     Preview,
     Saved,
     SaveRequest,
@@ -239,6 +240,12 @@ class Session:
     def set_device(self, device: str) -> None:
         self.results.clear()
         self.scheduler.submit(DeviceRequest(device))
+
+    def set_precision(self, precision: str) -> None:
+        """Run the networks in another arithmetic (auto, float32, bfloat16); the picture is
+        compressed again."""
+        self.results.clear()
+        self.scheduler.submit(PrecisionRequest(precision))
 
     def set_model(self, model: str) -> None:
         """Switch to another installed model; the current picture is compressed again with it."""

@@ -108,7 +108,7 @@ class Codec:
         self.weights = weights
         self.device = resolve_device(device)
         # the transforms' arithmetic (None: $NICGUI_PRECISION, else bfloat16 where the CPU has it)
-        self._asked = precision
+        self.requested_precision = precision
         self.precision = Precision.BFLOAT16 if use_bfloat16(precision, self.device) else Precision.FLOAT32
         self.model: CodecModel = weights.model.to(self.device).eval()
         if self.device.type == "cpu":
@@ -145,7 +145,7 @@ class Codec:
 
     def to(self, device: str | torch.device, precision: Precision | str | None = None) -> Codec:
         """The same model on another device; the precision asked for this one unless one is named."""
-        return Codec(self.weights, device, self._asked if precision is None else precision)
+        return Codec(self.weights, device, self.requested_precision if precision is None else precision)
 
     # -- the pipeline, step by step -------------------------------------------------------
     @torch.inference_mode()

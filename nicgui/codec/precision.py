@@ -48,6 +48,13 @@ def native_bfloat16(device: torch.device) -> bool:
     return has("_is_avx512_bf16_supported") or has("_is_amx_tile_supported")
 
 
+def cpu_computes_bfloat16() -> bool:
+    """Whether this machine's CPU has native bfloat16 (for callers that do not import torch)."""
+    import torch
+
+    return native_bfloat16(torch.device("cpu"))
+
+
 def parse_precision(text: str) -> Precision:
     """A precision from its name; NicguiError naming the choices otherwise."""
     try:

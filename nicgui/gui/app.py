@@ -14,6 +14,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from nicgui.codec.precision import ENV as PRECISION_ENV
+from nicgui.codec.precision import Precision
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 SCREENSHOT_SIZE = (1600, 1000)
@@ -32,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--device", help="cpu or cuda (default: cuda when available)")
     p.add_argument("--model", help="installed model by name (default, mean-scale, ...; default: the last one chosen)")
     p.add_argument("--weights", help="weights file (.safetensors) to use instead of an installed model")
+    p.add_argument(
+        "--precision",
+        choices=[p.value for p in Precision],
+        help="arithmetic of the networks (default: the last one chosen in the Device menu, else auto)",
+    )
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render the window offscreen to a PNG and exit")
     p.add_argument(
         "--size",
@@ -104,7 +112,8 @@ def _make_window(args: argparse.Namespace, settings_file: Path | None):
         if not cuda_available():  # the settings came from a machine with a GPU
             device = None
     weights = args.weights or args.model or settings.model
-    client = CodecClient(default_codec_factory(weights), device, threads=worker_threads())
+    precision = args.precision or os.environ.get(PRECISION_ENV) or settings.precision
+    client = CodecClient(default_codec_factory(weights, precision), device, threads=worker_threads())
     window = MainWindow(client, settings)
     if args.files:
         window.open_paths(args.files)

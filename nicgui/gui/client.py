@@ -196,5 +196,8 @@ class CodecClient(QObject):
     def set_device(self, device: str) -> None:
         self.session.set_device(device)
 
+    def set_precision(self, precision: str) -> None:
+        self.session.set_precision(precision)
+
     def set_model(self, model: str) -> None:
         self.session.set_model(model)

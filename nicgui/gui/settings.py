@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from nicgui.app.messages import CLASSIC_CODECS, HeatmapKind
+from nicgui.codec.precision import Precision
 
 ORGANISATION = "nicgui"
 APPLICATION = "nicgui"
@@ -98,6 +99,17 @@ class Settings:
     @device.setter
     def device(self, d: str | None) -> None:
         self.store.setValue("device", d or "")
+
+    @property
+    def precision(self) -> str:
+        """The networks' arithmetic chosen in the Device menu: auto (bfloat16 where the CPU computes
+        it natively) or float32."""
+        v = self._get("precision")
+        return v if v in {p.value for p in Precision} else Precision.AUTO.value
+
+    @precision.setter
+    def precision(self, p: str) -> None:
+        self.store.setValue("precision", p)
 
     @property
     def model(self) -> str | None:

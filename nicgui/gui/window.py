@@ -466,6 +466,21 @@ class MainWindow(QMainWindow):
             group.addAction(a)
             a.triggered.connect(lambda _=False, x=dev: self.set_device(x))
             self.device_actions[dev] = a
+        d.addSeparator()
+        from nicgui.codec.precision import cpu_computes_bfloat16
+
+        self.fast_native = cpu_computes_bfloat16()
+        self.fast_action = d.addAction("Fast arithmetic (bfloat16)")
+        self.fast_action.setCheckable(True)
+        self.fast_action.setEnabled(False)  # until the model is ready
+        self.fast_action.setToolTip(
+            "Run the networks in bfloat16 on a CPU that computes it natively: about twice as fast, "
+            "reconstructions about 60 dB (PSNR) from float32's. Off: float32, the arithmetic of "
+            "`nicgui eval`. Files are the same either way to decode."
+            if self.fast_native
+            else "This CPU has no bfloat16 instructions: the networks run in float32."
+        )
+        self.fast_action.triggered.connect(self.set_fast_arithmetic)
 
         self.model_menu = mb.addMenu("&Model")
         self.model_actions: dict[str, QAction] = {}
@@ -707,6 +722,12 @@ class MainWindow(QMainWindow):
         self.device_label.setText(f"moving model to {device}…")
         self.client.set_device(device)
 
+    def set_fast_arithmetic(self, on: bool) -> None:
+        """bfloat16 networks where the CPU computes them natively (auto), or float32 (remembered)."""
+        self.settings.precision = "auto" if on else "float32"
+        self.device_label.setText("switching arithmetic…")
+        self.client.set_precision(self.settings.precision)
+
     def set_model(self, name: str) -> None:
         """Compress with another installed model from now on (remembered for the next start)."""
         self.settings.model = name
@@ -719,11 +740,13 @@ class MainWindow(QMainWindow):
         self.model = m
         self.device_label.setText(f"{m.identity} on {m.device}, {m.precision}")
         self.device_label.setToolTip(
-            "The model, the device it runs on (Device menu to switch) and the arithmetic of its networks "
-            "(bfloat16 where the CPU computes it natively: about twice as fast; $NICGUI_PRECISION=float32 to opt out)"
+            "The model, the device it runs on and the arithmetic of its networks (bfloat16 where the CPU "
+            "computes it natively: about twice as fast); the Device menu switches both"
         )
         dev = "cuda" if m.device.startswith("cuda") else "cpu"
         self.device_actions[dev].setChecked(True)
+        self.fast_action.setChecked(m.precision == "bfloat16")
+        self.fast_action.setEnabled(dev == "cpu" and (self.fast_native or m.precision == "bfloat16"))
         if m.model in self.model_actions:
             self.model_actions[m.model].setChecked(True)
         if not first:

@@ -23,6 +23,7 @@ from nicgui.app.messages import (
     LatentData,
     Loaded,
     Outcome,
+    PrecisionRequest,
     Preview,
     SaveRequest,
     Source,
@@ -230,6 +231,9 @@ def test_saves_get_job_numbers_and_model_changes_empty_the_cache(scripted, tmp_p
     assert [type(r) for r in sched.sent] == [SaveRequest, SaveRequest]
     session.set_model("mean-scale")
     assert len(session.results) == 0
+    session.results.put("y", np.zeros(8, np.uint8))
+    session.set_precision("float32")
+    assert len(session.results) == 0 and sched.sent[-1] == PrecisionRequest("float32")
 
 
 # -- with the real model thread and codec -----------------------------------------------------------
@@ -277,6 +281,25 @@ def test_live_open_then_step_back_to_a_cached_quality(live, photo):
     assert live.scheduler.generation == sent + 1 and live.scheduler.pending == 0  # no request queued
     again = ev.of("outcome")[-1]
     assert again.quality == 75 and again.data == first.data and again.encoder_reused
+
+
+def test_live_a_change_of_arithmetic_is_announced_and_the_picture_compressed_again(live, photo):
+    s, ev = live.session, live.events
+    s.open(Source.from_pixels("photo", photo, 1))
+    live.pump(lambda: not s.busy and ev.of("outcome"))
+    first = ev.of("outcome")[-1]
+    for precision in ("float32", "bfloat16"):
+        s.set_precision(precision)
+        live.pump(lambda p=precision: s.model.precision == p)
+        s.refresh()  # what the window does when a model is announced
+        live.pump(lambda: not s.busy and ev.of("outcome")[-1] is not first)
+        again = ev.of("outcome")[-1]
+        assert again.quality == 75 and not again.encoder_reused  # analysed again in the new arithmetic
+        assert abs(len(again.data) - len(first.data)) < 0.03 * len(first.data)
+        first = again
+    s.set_precision("fp8")
+    live.pump(lambda: ev.of("failed"))
+    assert "precision fp8" in ev.of("failed")[-1].message and s.model.precision == "bfloat16"
 
 
 def test_live_opening_another_picture_cancels_long_work_within_half_a_second(live, monkeypatch, codec):

@@ -139,3 +139,29 @@ def test_the_model_runs_on_cuda_when_chosen(qtbot, window, photo_file):
         lambda: window.outcome.device.startswith("cuda") and not window.client.busy, timeout=RESULT_TIMEOUT_MS
     )
     assert "cuda" in window.readouts.value("device")
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "remembered", "expected"),
+    [
+        ([], None, "float32", "float32"),  # the Device menu's last choice
+        (["--precision", "bfloat16"], "float32", "float32", "bfloat16"),  # the command line wins
+        ([], "bfloat16", "float32", "bfloat16"),  # then the environment
+    ],
+)
+def test_the_arithmetic_comes_from_the_command_line_the_environment_or_the_settings(
+    qtbot, settings_path, monkeypatch, argv, env, remembered, expected
+):
+    from nicgui.gui import app
+
+    if env is None:
+        monkeypatch.delenv("NICGUI_PRECISION", raising=False)
+    else:
+        monkeypatch.setenv("NICGUI_PRECISION", env)
+    Settings(file_qsettings(settings_path)).precision = remembered
+    window, client = app._make_window(app._parser().parse_args([*argv, "--device", "cpu"]), settings_path)
+    try:
+        qtbot.waitUntil(lambda: client.model is not None, timeout=RESULT_TIMEOUT_MS)
+        assert client.model.precision == expected
+    finally:
+        window.close()

@@ -71,3 +71,23 @@ def test_a_nic_file_of_another_installed_model_opens_with_that_model(qtbot, hp_w
     nic = hp_window.loaded.nic
     assert nic.header.family == "mean-scale" and nic.latents.mean is not None
     assert not hp_window.message.text()
+
+
+def test_device_menu_switches_the_arithmetic_and_remembers_it(qtbot, window, photo_file):
+    w = window
+    if not w.fast_native:
+        assert not w.fast_action.isEnabled()  # nothing to switch to on this CPU
+        pytest.skip("this CPU has no bfloat16 instructions")
+    assert w.fast_action.isEnabled() and w.fast_action.isChecked() and w.model.precision == "bfloat16"
+    drop(w, [photo_file])
+    first = wait_result(qtbot, w, quality=75)
+    w.fast_action.trigger()
+    qtbot.waitUntil(lambda: w.client.model.precision == "float32", timeout=RESULT_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.outcome is not first, timeout=RESULT_TIMEOUT_MS)
+    again = wait_result(qtbot, w, quality=75)
+    assert not w.fast_action.isChecked() and w.settings.precision == "float32"
+    assert "float32" in w.device_label.text()
+    assert not again.encoder_reused  # compressed again in the new arithmetic
+    w.fast_action.trigger()
+    qtbot.waitUntil(lambda: w.client.model.precision == "bfloat16", timeout=RESULT_TIMEOUT_MS)
+    assert w.settings.precision == "auto" and w.fast_action.isChecked()
