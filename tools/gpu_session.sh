@@ -4,14 +4,16 @@
 #
 # Here, before the call (never commit .gpu/):
 #   echo /.gpu/ >> .git/info/exclude; mkdir -p .gpu && cp ../shared/gpu/wheels/*.whl .gpu/
-#   python ../shared/gpu/make_train_pack.py .gpu/train --budget-mb 36   # + Kodak 15 MB + the repo 10 MB < 64 MiB
+#   python ../shared/gpu/make_train_pack.py .gpu/train --budget-mb 36
+#   (what travels must stay under 64 MiB: the repo's tracked files, 10 MB without hyperprior weights,
+#   Kodak 15 MB, the pack; once weights/mean-scale.safetensors (17 MB) is committed use --budget-mb 20)
 #   cp -r ../shared/data/kodak .gpu/kodak
 # The call (device tool): carry [".gpu"], command "bash tools/gpu_session.sh 7", timeout_s 590.
 # MINUTES of training must leave about two minutes of the ten a call may run for the rest.
 # It resumes from $RESUME (default weights/mean-scale.safetensors, the best weights committed) when
 # that exists, at lr 1e-4 (else from scratch at 5e-4); a second argument sets the peak lr. Weights
 # of a CPU run can travel too: export them into .gpu/ and set RESUME=.gpu/NAME.safetensors.
-# Back here, from the call's files (the weights come back in 15 MB pieces):
+# Back here, from the call's files (the weights, float16 as committed, come back in 15 MB pieces):
 #   cat FILES/mean-scale.safetensors.part-* > weights/mean-scale.safetensors
 #   tar -xf FILES/crossdev-gpu.tar -C /tmp && python benchmarks/cross_device.py check /tmp/crossdev-gpu \
 #       --weights weights/mean-scale.safetensors --device cpu
@@ -37,7 +39,7 @@ python3 -m nicgui train .gpu/train --out "$TMP/run" --model mean-scale --device 
 cp "$TMP/run/log.csv" "$OUT/log.csv"
 steps=$(python3 -c "import sys, torch; print(torch.load(sys.argv[1], weights_only=True)['step'])" "$TMP/run/last.pt")
 W=$TMP/mean-scale.safetensors
-python3 -m nicgui export "$TMP/run/last.pt" -o "$W" \
+python3 -m nicgui export "$TMP/run/last.pt" -o "$W" --float16 \
     --note "mean-scale, tools/gpu_session.sh on $(head -n 1 "$OUT/device.txt"): ${resume[*]:-from scratch}, \
 $steps steps, batch 16 x 256^2, bf16, lr $LR -> 1e-5 cosine, $MINUTES min"
 (cd "$(dirname "$W")" && split -b 15M "$(basename "$W")" "$OUT/mean-scale.safetensors.part-")
