@@ -7,9 +7,9 @@ and 0.20 -> 0.12 s). Each family keeps the layer that writes its output (latents
 float32, where 8 bits of mantissa would show: a whole bfloat16 decoder lost 0.07 dB at 41 dB,
 with the last layer in float32 0.006 dB.
 
-What never depends on the precision: the integer symbols of a file and the scale indices
-that pick its tables (``models/integer_net.py``), so a file written in one precision decodes
-in the other, to pixels within a grey level or two. Elsewhere, and on GPUs (fast enough in
+What a decoder derives from a file never depends on the precision: its integer symbols and the
+scale indices that pick its tables (``models/integer_net.py``), so a file written in one
+precision decodes in the other, to pixels within a grey level or two. Elsewhere, and on GPUs (fast enough in
 float32), ``auto`` means float32.
 """
 
