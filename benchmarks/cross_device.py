@@ -24,8 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 HASHES = "hashes.json"
 
 
@@ -52,13 +50,9 @@ def encode(images: Path, out: Path, weights: str | None, device: str, qualities:
     return 0
 
 
-def _psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return math.inf if mse == 0 else 10 * math.log10(255**2 / mse)
-
-
 def check(folder: Path, weights: str | None, device: str, also: str | None, precision: str) -> int:
     from nicgui.codec.api import load_model
+    from nicgui.codec.metrics import psnr
 
     record = json.loads((folder / HASHES).read_text())
     codec = load_model(weights, device, precision)
@@ -75,7 +69,7 @@ def check(folder: Path, weights: str | None, device: str, also: str | None, prec
                 bad += 1
                 print(f"MISMATCH {name}: {key} differs between {expected['device']} and {codec.device}")
         if other is not None:
-            closest = min(closest, _psnr(decoded.picture.rgb, other.decode(data).rgb))
+            closest = min(closest, psnr(decoded.picture.rgb, other.decode(data).rgb))
     written_on = sorted({e["device"] for e in record.values()})
     summary = f"{len(record)} files written on {', '.join(written_on)}, decoded on {codec.device}: "
     summary += f"{bad} mismatches" if bad else "every symbol, hyper-latent and scale index identical"

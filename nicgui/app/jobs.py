@@ -395,31 +395,27 @@ class Jobs:
         self._forget_results()
         self._announce()
 
-    # -- device ----------------------------------------------------------------------------------
+    # -- device and arithmetic ------------------------------------------------------------------
     def _set_device(self, req: DeviceRequest) -> None:
+        self._move(req.device, None, req.device)
+
+    def _set_precision(self, req: PrecisionRequest) -> None:
+        if self.codec is not None:
+            self._move(str(self.codec.device), req.precision, f"precision {req.precision}")
+
+    def _move(self, device: str, precision: str | None, what: str) -> None:
+        """The model on ``device`` in ``precision`` (None: the one asked for so far); the encoder's
+        output differs (slightly) per device and arithmetic, so every result is computed again."""
         if self.codec is None:
             return
         try:
             t0 = time.perf_counter()
-            self.codec = self.codec.to(req.device)
-            log.info("model moved to %s in %.2f s", req.device, time.perf_counter() - t0)
+            self.codec = self.codec.to(device, precision)
+            log.info("model on %s in %s (%.2f s)", device, self.codec.precision, time.perf_counter() - t0)
         except (RuntimeError, *EXPECTED_ERRORS) as e:
-            self._emit(Failure("device", f"Cannot use {req.device}: {describe(e)}"))
+            self._emit(Failure("device", f"Cannot use {what}: {describe(e)}"))
             return
-        self._forget_results()  # the encoder's output differs (slightly) per device
-        self._readers.clear()
-        self._announce()
-
-    def _set_precision(self, req: PrecisionRequest) -> None:
-        if self.codec is None:
-            return
-        try:
-            self.codec = self.codec.to(self.codec.device, req.precision)
-        except EXPECTED_ERRORS as e:
-            self._emit(Failure("device", f"Cannot use precision {req.precision}: {describe(e)}"))
-            return
-        log.info("the networks now run in %s", self.codec.precision)
-        self._forget_results()  # the encoder's output differs (slightly) per precision
+        self._forget_results()
         self._readers.clear()
         self._announce()
 
