@@ -100,6 +100,17 @@ def learning_rate(cfg: TrainConfig, done: int, fraction: float) -> float:
     return cfg.lr_final + 0.5 * (cfg.lr - cfg.lr_final) * (1 + math.cos(math.pi * t))
 
 
+def parameter_groups(model: CodecModel) -> list[dict]:
+    """Adam's parameter groups: each with its ``lr_scale`` (``CodecModel.learning_rate_scales``),
+    the rest at scale 1; empty groups are left out."""
+    scales = model.learning_rate_scales()
+    groups: dict[float, list[nn.Parameter]] = {1.0: []}
+    for name, p in model.named_parameters():
+        scale = next((v for prefix, v in scales.items() if name.startswith(prefix)), 1.0)
+        groups.setdefault(scale, []).append(p)
+    return [{"params": ps, "lr_scale": scale} for scale, ps in groups.items() if ps]
+
+
 def save_checkpoint(path: Path, model: CodecModel, opt, step: int) -> None:
     with atomic_path(path, overwrite=True) as tmp:
         torch.save(
@@ -198,9 +209,12 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     if cfg.bf16:
         model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # faster oneDNN convolutions; exports stay contiguous
     net = dist.wrap(RateDistortion(model))
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = torch.optim.Adam(parameter_groups(model), lr=cfg.lr)
     if opt_state is not None:
-        opt.load_state_dict(opt_state)
+        try:
+            opt.load_state_dict(opt_state)
+        except ValueError:
+            log.warning("the checkpoint's optimizer state has other parameter groups: Adam starts afresh")
     total = start + cfg.steps
     ckpt = out / "last.pt"
     writer = _Log(out / "log.csv") if dist.main else None
@@ -236,7 +250,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
                 fraction = max(fraction, elapsed / (cfg.minutes * 60))
             lr = learning_rate(cfg, step - start, fraction)
             for g in opt.param_groups:
-                g["lr"] = lr
+                g["lr"] = lr * g["lr_scale"]
             x = feed.next().to(device, non_blocking=True).float()
             interval.add(train_step(net, model, opt, x, cfg))
             if bar is not None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
+from nicgui.codec.entropy.gaussian import ScaleLadder, gaussian_bits
 from nicgui.codec.models.integer_net import (
     ACT_FRAC,
     ACT_MAX,
@@ -112,3 +116,35 @@ def test_weights_that_could_lose_exactness_are_refused(net):
         check_exact(bad)
     with pytest.raises(ValueError, match="malformed"):
         check_exact(dict(arrays, **{"out.bias": arrays["out.bias"][:3]}))
+
+
+def test_training_finds_each_channels_scale_and_zero_residuals_do_not_pull_the_network_away():
+    """Channel 0's residuals are N(0, 2), channel 1's are all zero. Zero residuals always favour a
+    smaller scale: with the identity as the clamp's gradient the network's raw output for them
+    ran away below the first rung (to -4,400 in these 300 steps; -25,000 in a real model), which
+    left it unable to predict larger scales anywhere."""
+    torch.manual_seed(0)
+    ladder = ScaleLadder(LEVELS, 0.11, 256.0)
+    net = ScaleIndexNet(4, 8, 2, LEVELS)
+    opt = torch.optim.Adam(
+        [
+            {"params": [p for n, p in net.named_parameters() if not n.startswith("out.")], "lr": 1e-3},
+            {"params": net.out.parameters(), "lr": 1e-3 / ladder.step},  # as MeanScaleHyperprior asks
+        ]
+    )
+    z = torch.randint(-3, 4, (8, 4, 4, 4)).float()
+    for _ in range(300):
+        idx = net(z)
+        r = torch.zeros_like(idx)
+        r[:, 0] = torch.randn_like(r[:, 0]) * 2.0
+        loss = gaussian_bits(r + torch.rand_like(r) - 0.5, ladder.scales(idx)).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        best = math.log(math.sqrt(4 + 1 / 12) / 0.11) / ladder.step  # the noisy residual's std
+        assert abs(net(z)[:, 0].median().item() - best) <= 2
+        a = net._act(F.pixel_shuffle(net._conv(net.up1, z), 2))
+        a = net._act(F.pixel_shuffle(net._conv(net.up2, a), 2))
+        raw = net._conv(net.out, a)[:, 1]
+        assert (net(z)[:, 1] == 0).float().mean() > 0.9 and raw.min() > -2 * LEVELS

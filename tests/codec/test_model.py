@@ -8,7 +8,7 @@ import torch
 
 from nicgui.codec.entropy import FREQ_BITS, QUALITIES
 from nicgui.codec.models import CompressiveAutoencoder, ModelConfig
-from nicgui.codec.models.layers import round_ste
+from nicgui.codec.models.layers import bound, round_ste
 from nicgui.codec.models.theis import SIZES as REGISTRY
 
 
@@ -40,6 +40,15 @@ def test_rounding_passes_gradients_straight_through():
     y = round_ste(x)
     y.sum().backward()
     assert y.tolist() == [0.0, 2.0, -3.0] and x.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_bound_lets_only_gradients_that_lead_back_into_range_through():
+    x = torch.tensor([-5.0, -5.0, 2.0, 9.0, 9.0], requires_grad=True)
+    y = bound(x, 0.0, 4.0)
+    assert y.tolist() == [0.0, 0.0, 2.0, 4.0, 4.0]
+    # descent moves x against the gradient: below the range only a negative gradient leads back
+    y.backward(torch.tensor([1.0, -1.0, 1.0, 1.0, -1.0]))
+    assert x.grad is not None and x.grad.tolist() == [0.0, -1.0, 1.0, 1.0, 0.0]
 
 
 def test_scales_grow_with_quality(codec):

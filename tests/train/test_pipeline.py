@@ -15,7 +15,7 @@ from nicgui.cli import main
 from nicgui.codec.api import Codec
 from nicgui.codec.weights import load_weights
 from nicgui.train.bdrate import bd_rate
-from nicgui.train.trainer import TrainConfig, learning_rate, train
+from nicgui.train.trainer import TrainConfig, learning_rate, parameter_groups, train
 from tests.conftest import synthetic_photo
 
 
@@ -137,6 +137,18 @@ def test_bf16_forward_keeps_the_rate_and_the_picture():
     assert (x_hat - ref_x).abs().mean().item() < 1.0  # within a grey level on average
 
 
+def test_parameter_groups_cover_every_parameter_once_with_the_models_scales():
+    from nicgui.codec.models import create
+
+    ms = create("mean-scale")
+    groups = parameter_groups(ms)
+    assert sum(len(g["params"]) for g in groups) == len(list(ms.parameters()))
+    fast = next(g for g in groups if g["lr_scale"] != 1.0)
+    assert fast["lr_scale"] == pytest.approx(1 / ms.ladder.step)
+    assert {id(p) for p in fast["params"]} == {id(p) for p in ms.scale_net.out.parameters()}
+    assert [g["lr_scale"] for g in parameter_groups(create("theis-cae-s"))] == [1.0]
+
+
 def test_learning_rate_schedule():
     cfg = TrainConfig(data=None, out=None, lr=1e-3, lr_final=1e-5, warmup=10)
     assert learning_rate(cfg, 0, 0.0) == pytest.approx(1e-4)
@@ -233,7 +245,14 @@ def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(fold
     assert main(args) == 0
     ck = torch.load(out / "last.pt", weights_only=True)
     assert ck["step"] == 2 and ck["family"] == "mean-scale"
+    base, scaled = ck["opt"]["param_groups"]  # the scale network's output layer learns faster
+    assert scaled["lr"] == pytest.approx(base["lr"] * scaled["lr_scale"]) and scaled["lr_scale"] > 5
     assert main(args + ["--resume", str(out / "last.pt")]) == 0
+    from nicgui.train.export import load_checkpoint
+
+    model = load_checkpoint(out / "last.pt")[0]  # a checkpoint from before the groups still resumes
+    torch.save(dict(ck, opt=torch.optim.Adam(model.parameters()).state_dict()), tmp_path / "old.pt")
+    assert main(args + ["--resume", str(tmp_path / "old.pt")]) == 0
     weights = tmp_path / "ms.safetensors"
     assert main(["export", str(out / "last.pt"), "-o", str(weights), "--float16"]) == 0
     codec = Codec(load_weights(weights))

@@ -94,6 +94,13 @@ class CodecModel(nn.Module):
         """One pass at per-sample anchor positions (continuous qualities)."""
         raise NotImplementedError
 
+    def learning_rate_scales(self) -> dict[str, float]:
+        """Parameter-name prefix -> multiplier of the training learning rate.
+
+        Adam moves every parameter by about the learning rate per step, whatever its units; a
+        model lists here the parameters whose units need larger (or smaller) steps. None by default."""
+        return {}
+
     # -- tables ----------------------------------------------------------------------------
     def build_tables(self) -> dict[str, np.ndarray]:
         """The integer tables (and anything else the coding path reads), computed at export."""

@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nicgui.codec.models.layers import clamp_ste, round_ste
+from nicgui.codec.models.layers import bound, round_ste
 
 W_FRAC = 12  # fraction bits of the integer weights
 ACT_FRAC = 4  # fraction bits of the integer activations
@@ -67,11 +67,11 @@ class ScaleIndexNet(nn.Module):
         return q.clamp(0, ACT_MAX) / 2**ACT_FRAC
 
     def forward(self, z_hat: torch.Tensor) -> torch.Tensor:
-        """Scale indices as floats, rounded and clamped straight-through (for training)."""
+        """Scale indices as floats (for training): rounded straight-through, bounded to the ladder."""
         a = z_hat.clamp(-INPUT_MAX, INPUT_MAX)
         a = self._act(F.pixel_shuffle(self._conv(self.up1, a), 2))
         a = self._act(F.pixel_shuffle(self._conv(self.up2, a), 2))
-        return clamp_ste(round_ste(self._conv(self.out, a)), 0, self.levels - 1)
+        return bound(round_ste(self._conv(self.out, a)), 0, self.levels - 1)
 
     # -- export: the integer weights -------------------------------------------------------
     @torch.no_grad()

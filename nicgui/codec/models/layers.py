@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -14,9 +15,31 @@ def round_ste(x: torch.Tensor) -> torch.Tensor:
     return x + (torch.round(x) - x).detach()
 
 
-def clamp_ste(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
-    """Clamp in the forward pass, identity in the backward pass."""
-    return x + (x.clamp(lo, hi) - x).detach()
+class _Bound(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return x.clamp(lo, hi)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
+        (x,) = ctx.saved_tensors
+        back_inside = ((x >= ctx.lo) | (grad < 0)) & ((x <= ctx.hi) | (grad > 0))
+        return grad * back_inside, None, None
+
+
+def bound(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
+    """Clamp to ``lo..hi``; outside it, the gradient passes only where a descent step moves ``x``
+    back towards the range (as CompressAI's ``LowerBound``).
+
+    A plain clamp would stop all learning of a clamped value; the identity as its gradient lets
+    the loss push it ever further out: the scale network's indices went to -25,000 below the
+    first rung that way, chasing ever smaller scales for residuals that are zero (measured), and
+    could no longer come back where larger scales were needed.
+    """
+    out: torch.Tensor = _Bound.apply(x, lo, hi)  # type: ignore[no-untyped-call]
+    return out
 
 
 Layer = Callable[[torch.Tensor], torch.Tensor]
