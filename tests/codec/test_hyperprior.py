@@ -94,6 +94,13 @@ def test_estimated_bits_match_the_file(tiny, photo):
     assert abs(r.quantised.total_bits / 8 - len(r.data)) < 0.03 * len(r.data) + 200  # header, markers, flushes
 
 
+def test_calibration_accounts_for_every_bit_spent_on_the_latents(tiny, photo):
+    q = tiny.quantise(tiny.analyse(photo), 50)
+    cal = tiny.model.calibration(q)
+    assert cal.bits == pytest.approx(float(q.channel_bits.sum()), rel=1e-5)
+    assert sum(f.count for f in cal.rungs) == q.z.size and cal.bits_by_shift[0] == pytest.approx(cal.bits)
+
+
 def test_distributions_are_normalised_and_cover_the_symbols(tiny, photo):
     q = tiny.quantise(tiny.analyse(photo), 50)
     dists = tiny.distributions(q)

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nicgui.codec.coder import SegmentCoder
+from nicgui.codec.entropy.calibration import ScaleCalibration, scale_calibration
 from nicgui.codec.entropy.factorized import FactorizedPrior, table_bits
 from nicgui.codec.entropy.gaussian import ScaleLadder, build_ladder_tables, gaussian_bits
 from nicgui.codec.entropy.tables import TableSet
@@ -273,6 +274,11 @@ class MeanScaleHyperprior(CodecModel):
             flat[order] = np.concatenate(parts) if parts else np.empty(0, np.int32)
             r[:, tile.y0 : tile.y1, tile.x0 : tile.x1] = flat.reshape(idx.shape)
         return Quantised(quality, r, lambda: ladder_tables.bits(r, side.scale_index), self.stride, side)
+
+    def calibration(self, q: Quantised) -> ScaleCalibration:
+        """How well the predicted scales fit the residuals of ``q`` (``entropy/calibration.py``)."""
+        assert q.side is not None
+        return scale_calibration(q.z, q.side.scale_index, self.ladder.all_scales(), self._coding()[1])
 
     def distributions(self, q: Quantised) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per channel: the mixture of the per-element Gaussians actually used to code it."""
