@@ -13,7 +13,9 @@
 # It resumes from $RESUME (default weights/mean-scale.safetensors, the best weights committed) when
 # that exists, at lr 1e-4 (else from scratch at 5e-4); a second argument sets the peak lr. Weights
 # of a CPU run can travel too: export them into .gpu/ and set RESUME=.gpu/NAME.safetensors.
-# Back here, from the call's files (the weights, float16 as committed, come back in 15 MB pieces):
+# Files back: report.txt (device, weights' sha256, benchmarks/hyperprior_calibration.py on 6 Kodak
+# pictures: best shift 0 and a small overhead for a healthy model, the cross-device checks), log.csv,
+# the weights (float16 as committed) in 15 MB pieces, crossdev-gpu.tar. Back here:
 #   cat FILES/mean-scale.safetensors.part-* > weights/mean-scale.safetensors
 #   tar -xf FILES/crossdev-gpu.tar -C /tmp && python benchmarks/cross_device.py check /tmp/crossdev-gpu \
 #       --weights weights/mean-scale.safetensors --device cpu
@@ -28,7 +30,8 @@ if ls .gpu/*.whl >/dev/null 2>&1; then
     python3 -m pip install -q --no-index --no-deps --no-compile --target "$TMP/site" .gpu/*.whl
 fi
 export PYTHONPATH=$TMP/site:$PWD PYTHONUNBUFFERED=1
-(nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || echo "no GPU: $DEVICE") | tee "$OUT/device.txt"
+R=$OUT/report.txt  # the device, the weights' hash, their calibration, the cross-device check
+(nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || echo "no GPU: $DEVICE") | tee "$R"
 
 resume=()
 LR=${2:-5e-4}  # from scratch; a run that continues trained weights starts lower
@@ -39,15 +42,16 @@ python3 -m nicgui train .gpu/train --out "$TMP/run" --model mean-scale --device 
 cp "$TMP/run/log.csv" "$OUT/log.csv"
 steps=$(python3 -c "import sys, torch; print(torch.load(sys.argv[1], weights_only=True)['step'])" "$TMP/run/last.pt")
 W=$TMP/mean-scale.safetensors
-python3 -m nicgui export "$TMP/run/last.pt" -o "$W" --float16 \
-    --note "mean-scale, tools/gpu_session.sh on $(head -n 1 "$OUT/device.txt"): ${resume[*]:-from scratch}, \
+python3 -m nicgui export "$TMP/run/last.pt" -o "$W" --float16 --calibrate .gpu/train --calibration-pictures 64 \
+    --note "mean-scale, tools/gpu_session.sh on $(head -n 1 "$R"): ${resume[*]:-from scratch}, \
 $steps steps, batch 16 x 256^2, bf16, lr $LR -> 1e-5 cosine, $MINUTES min"
 (cd "$(dirname "$W")" && split -b 15M "$(basename "$W")" "$OUT/mean-scale.safetensors.part-")
-sha256sum "$W" | tee "$OUT/weights.sha256"
+sha256sum "$W" | tee -a "$R"
+python3 benchmarks/hyperprior_calibration.py .gpu/kodak --weights "$W" --limit 6 | tee -a "$R"
 
 X=benchmarks/cross_device.py
 python3 $X encode .gpu/kodak "$TMP/crossdev-gpu" --weights "$W" --device "$DEVICE"
 python3 $X encode .gpu/kodak "$TMP/crossdev-cpu" --weights "$W" --device cpu
-python3 $X check "$TMP/crossdev-cpu" --weights "$W" --device "$DEVICE" --also cpu | tee "$OUT/crossdev.txt"
-python3 $X check "$TMP/crossdev-gpu" --weights "$W" --device cpu | tee -a "$OUT/crossdev.txt"
+python3 $X check "$TMP/crossdev-cpu" --weights "$W" --device "$DEVICE" --also cpu | tee -a "$R"
+python3 $X check "$TMP/crossdev-gpu" --weights "$W" --device cpu | tee -a "$R"
 tar -cf "$OUT/crossdev-gpu.tar" -C "$TMP" crossdev-gpu

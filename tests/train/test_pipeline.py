@@ -235,7 +235,7 @@ def test_torchrun_trains_data_parallel_on_two_processes(folder, tmp_path):
     assert [int(row["step"]) for row in rows] == [2, 4]  # written once, by rank 0
 
 
-def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(folder, tmp_path):
+def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(folder, tmp_path, capsys):
     second = tmp_path / "more"
     second.mkdir()
     Image.fromarray(synthetic_photo(80, 80, seed=9)).save(second / "x.png")
@@ -257,6 +257,10 @@ def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(fold
     assert main(["export", str(out / "last.pt"), "-o", str(weights), "--float16"]) == 0
     codec = Codec(load_weights(weights))
     assert codec.family == "mean-scale" and codec.model.g_a[0].weight.dtype == torch.float32
+    fitted = tmp_path / "fitted.safetensors"
+    assert main(["export", str(out / "last.pt"), "-o", str(fitted), "--calibrate", str(folder), str(second)]) == 0
+    assert "scale tables fitted on 4 pictures x 12 qualities" in capsys.readouterr().out
+    assert "fitted on 4 pictures" in load_weights(fitted).info["scale_tables"]
     img = synthetic_photo(40, 48)
     assert codec.decode(codec.encode(img, 50)).rgb.shape == img.shape
     ev = tmp_path / "eval"

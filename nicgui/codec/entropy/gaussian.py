@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 
 from nicgui.codec.entropy.normal import centred_bin_mass, normal_cdf
-from nicgui.codec.entropy.tables import TableSet, discretise, pack
+from nicgui.codec.entropy.tables import MAX_HALF_WIDTH, TableSet, discretise, pack
 
 _MIN_PROB = 1e-9
 LADDER_MIN_HALF = 32  # every rung's table spans at least -32..32 (see tables.discretise)
@@ -53,24 +54,57 @@ def gaussian_bits(residual: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     return -torch.log2(centred_bin_mass(residual, sigma).clamp_min(_MIN_PROB))
 
 
+PRIOR_WEIGHT = 1000.0  # a fitted rung's Gaussian counts as this many observed residuals
+
+
+def _gauss(v: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+    return centred_bin_mass(v, sigma)
+
+
+def _gauss_outside(hs: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+    return 2.0 * normal_cdf(-(hs + 0.5) / sigma)
+
+
+def _fitted_mass(v: torch.Tensor, sigma: torch.Tensor, seen: torch.Tensor) -> torch.Tensor:
+    observed = seen[(v.long() + MAX_HALF_WIDTH).clamp(0, 2 * MAX_HALF_WIDTH)]
+    return (observed + PRIOR_WEIGHT * _gauss(v, sigma)) / (seen.sum() + PRIOR_WEIGHT)
+
+
+def _fitted_outside(hs: torch.Tensor, sigma: torch.Tensor, seen: torch.Tensor, beyond: torch.Tensor) -> torch.Tensor:
+    observed = beyond[hs.long().clamp(0, MAX_HALF_WIDTH)]
+    return (observed + PRIOR_WEIGHT * _gauss_outside(hs, sigma)) / (seen.sum() + PRIOR_WEIGHT)
+
+
 @torch.no_grad()
-def build_ladder_tables(ladder: ScaleLadder) -> TableSet:
-    """One integer table per rung (float64, at export)."""
+def build_ladder_tables(ladder: ScaleLadder, counts: np.ndarray | None = None) -> TableSet:
+    """One integer table per rung (float64, at export).
+
+    Without ``counts`` rung k codes with the discretised Gaussian of its scale, as training
+    assumed. ``counts`` (levels, 2 * MAX_HALF_WIDTH + 1) are residuals observed per rung, values
+    -MAX_HALF_WIDTH..MAX_HALF_WIDTH, on calibration pictures (``train/calibrate.py``): each rung
+    then codes with what was observed, smoothed by its Gaussian worth PRIOR_WEIGHT residuals, so a
+    rung seen rarely keeps its Gaussian and no value becomes impossible.
+    """
+    if counts is not None and counts.shape != (ladder.levels, 2 * MAX_HALF_WIDTH + 1):
+        raise ValueError(f"residual counts must be ({ladder.levels}, {2 * MAX_HALF_WIDTH + 1})")
     chunks = []
-    for sigma in ladder.all_scales().astype(np.float64):
-        s = torch.tensor(sigma, dtype=torch.float64)
-
-        def mass(k: torch.Tensor, s: torch.Tensor = s) -> torch.Tensor:
-            return centred_bin_mass(k, s)
-
-        def outside(hs: torch.Tensor, s: torch.Tensor = s) -> torch.Tensor:
-            return 2.0 * normal_cdf(-(hs + 0.5) / s)
-
+    for k, scale in enumerate(ladder.all_scales().astype(np.float64)):
+        sigma = torch.tensor(scale, dtype=torch.float64)
+        seen = None if counts is None else torch.from_numpy(counts[k].astype(np.float64))
+        if seen is None or seen.sum() == 0:
+            mass, outside = partial(_gauss, sigma=sigma), partial(_gauss_outside, sigma=sigma)
+            chunks.append(discretise(mass, outside, 6.0 * scale, LADDER_MIN_HALF))
+            continue
+        magnitude = seen[MAX_HALF_WIDTH:].clone()  # residuals of each magnitude |v| = 0, 1, ...
+        magnitude[1:] += seen[:MAX_HALF_WIDTH].flip(0)
+        at_least = magnitude.flip(0).cumsum(0).flip(0)
+        beyond = torch.cat([at_least[1:], torch.zeros(1, dtype=torch.float64)])  # beyond[h]: count of |v| > h
+        widest = int(torch.nonzero(magnitude).max())
         chunks.append(
             discretise(
-                mass,
-                outside,
-                6.0 * float(sigma),
+                partial(_fitted_mass, sigma=sigma, seen=seen),
+                partial(_fitted_outside, sigma=sigma, seen=seen, beyond=beyond),
+                max(6.0 * scale, widest),
                 LADDER_MIN_HALF,
             )
         )
