@@ -31,7 +31,7 @@ def test_fitted_tables_code_the_same_picture_in_no_more_bits(pictures, tmp_path)
     save_weights(model, plain)
     result = calibrate_ladder(model, pictures, qualities=(5, 30, 60, 95))
     assert result.pictures == 3 and result.qualities == 4 and result.residuals > 0
-    assert 0 <= result.saving and result.bits_fitted <= result.bits_gaussian
+    assert result.saving >= 0 and result.bits_fitted <= result.bits_gaussian
     save_weights(model, fitted)
     before, after = Codec(load_weights(plain)), Codec(load_weights(fitted))
     assert before.identity != after.identity  # other tables: another model as far as files go
