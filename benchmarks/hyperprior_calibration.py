@@ -61,9 +61,10 @@ def main(argv: list[str] | None = None) -> int:
                 acc[3] += f.bits * f.count
                 acc[4] += f.entropy * f.count
         best = min(by_shift, key=lambda k: (by_shift[k], abs(k)))
+        overhead = f"{100 * (bits / entropy - 1):+.1f} %" if entropy > 0 else "n/a (every residual alike)"
         print(
             f"q{quality}: latents {bits / pixels:.4f} bpp (side {side / pixels:.4f}), per-rung entropy "
-            f"{entropy / pixels:.4f} bpp, overhead {100 * (bits / entropy - 1):+.1f} %, best shift {best:+d} rungs "
+            f"{entropy / pixels:.4f} bpp, overhead {overhead}, best shift {best:+d} rungs "
             f"({by_shift[best] / pixels:.4f} bpp)"
         )
         print("   shift: " + "  ".join(f"{k:+d} {v / pixels:.4f}" for k, v in sorted(by_shift.items())))

@@ -47,11 +47,12 @@ python3 -m nicgui export "$TMP/run/last.pt" -o "$W" --float16 --calibrate .gpu/t
 $steps steps, batch 16 x 256^2, bf16, lr $LR -> 1e-5 cosine, $MINUTES min"
 (cd "$(dirname "$W")" && split -b 15M "$(basename "$W")" "$OUT/mean-scale.safetensors.part-")
 sha256sum "$W" | tee -a "$R"
-python3 benchmarks/hyperprior_calibration.py .gpu/kodak --weights "$W" --limit 6 | tee -a "$R"
+# the reports below must not end the call: their failure is written down and the rest still runs
+python3 benchmarks/hyperprior_calibration.py .gpu/kodak --weights "$W" --limit 6 2>&1 | tee -a "$R" || echo "calibration report failed" | tee -a "$R"
 
 X=benchmarks/cross_device.py
-python3 $X encode .gpu/kodak "$TMP/crossdev-gpu" --weights "$W" --device "$DEVICE"
-python3 $X encode .gpu/kodak "$TMP/crossdev-cpu" --weights "$W" --device cpu
-python3 $X check "$TMP/crossdev-cpu" --weights "$W" --device "$DEVICE" --also cpu | tee -a "$R"
-python3 $X check "$TMP/crossdev-gpu" --weights "$W" --device cpu | tee -a "$R"
+python3 $X encode .gpu/kodak "$TMP/crossdev-gpu" --weights "$W" --device "$DEVICE" 2>&1 | tail -n 3 | tee -a "$R"
+python3 $X encode .gpu/kodak "$TMP/crossdev-cpu" --weights "$W" --device cpu 2>&1 | tail -n 3 | tee -a "$R"
+python3 $X check "$TMP/crossdev-cpu" --weights "$W" --device "$DEVICE" --also cpu 2>&1 | tee -a "$R" || echo "CHECK FAILED: CPU files on $DEVICE" | tee -a "$R"
+python3 $X check "$TMP/crossdev-gpu" --weights "$W" --device cpu 2>&1 | tee -a "$R" || echo "CHECK FAILED: $DEVICE files on the CPU" | tee -a "$R"
 tar -cf "$OUT/crossdev-gpu.tar" -C "$TMP" crossdev-gpu
