@@ -13,8 +13,9 @@
 # It resumes from $RESUME (default weights/mean-scale.safetensors, the best weights committed) when
 # that exists, at lr 1e-4 (else from scratch at 5e-4); a second argument sets the peak lr. Weights
 # of a CPU run can travel too: export them into .gpu/ and set RESUME=.gpu/NAME.safetensors.
-# Files back: report.txt (device, weights' sha256, benchmarks/hyperprior_calibration.py on 6 Kodak
-# pictures: best shift 0 and a small overhead for a healthy model, the cross-device checks), log.csv,
+# Files back: report.txt (device; export's fit of the scale tables to the training pictures: a large
+# saving there means training left the scales off; the weights' sha256; benchmarks/
+# hyperprior_calibration.py on 6 Kodak pictures: a few per cent overhead; the cross-device checks), log.csv,
 # the weights (float16 as committed) in 15 MB pieces, crossdev-gpu.tar. Back here:
 #   cat FILES/mean-scale.safetensors.part-* > weights/mean-scale.safetensors
 #   tar -xf FILES/crossdev-gpu.tar -C /tmp && python benchmarks/cross_device.py check /tmp/crossdev-gpu \
@@ -44,7 +45,7 @@ steps=$(python3 -c "import sys, torch; print(torch.load(sys.argv[1], weights_onl
 W=$TMP/mean-scale.safetensors
 python3 -m nicgui export "$TMP/run/last.pt" -o "$W" --float16 --calibrate .gpu/train --calibration-pictures 64 \
     --note "mean-scale, tools/gpu_session.sh on $(head -n 1 "$R"): ${resume[*]:-from scratch}, \
-$steps steps, batch 16 x 256^2, bf16, lr $LR -> 1e-5 cosine, $MINUTES min"
+$steps steps, batch 16 x 256^2, bf16, lr $LR -> 1e-5 cosine, $MINUTES min" | tee -a "$R"
 (cd "$(dirname "$W")" && split -b 15M "$(basename "$W")" "$OUT/mean-scale.safetensors.part-")
 sha256sum "$W" | tee -a "$R"
 # the reports below must not end the call: their failure is written down and the rest still runs
