@@ -86,7 +86,7 @@ def calibrate_ladder(model: CodecModel, pictures: Sequence[Path], qualities: Seq
             assert q.side is not None
             r = np.clip(q.z, -MAX_HALF_WIDTH, MAX_HALF_WIDTH) + MAX_HALF_WIDTH
             np.add.at(counts, (q.side.scale_index.reshape(-1), r.reshape(-1)), 1)
-    gaussian = model._coding()[1]
+    gaussian = build_ladder_tables(model.ladder)
     fitted = build_ladder_tables(model.ladder, counts)
     model.ladder_counts = counts
     result = Calibration(
