@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
     from nicgui.codec.api import load_model
+    from nicgui.codec.entropy.calibration import combine
     from nicgui.codec.models.hyperprior import MeanScaleHyperprior
     from nicgui.train.data import list_images
 
@@ -44,34 +44,21 @@ def main(argv: list[str] | None = None) -> int:
     analyses = [codec.analyse(p) for p in paths]
     pixels = sum(a.picture.width * a.picture.height for a in analyses)
     for quality in (int(q) for q in args.qualities.split(",")):
-        bits = entropy = side = 0.0
-        by_shift: dict[int, float] = defaultdict(float)
-        rungs: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0, 0.0])  # scale, n, sq, bits, ent
-        for a in analyses:
-            q = codec.quantise(a, quality)
-            cal = model.calibration(q)
-            bits, entropy, side = bits + cal.bits, entropy + cal.entropy, side + q.side_bits
-            for k, v in cal.bits_by_shift.items():
-                by_shift[k] += v
-            for f in cal.rungs:
-                acc = rungs[f.rung]
-                acc[0] = f.scale
-                acc[1] += f.count
-                acc[2] += f.rms**2 * f.count
-                acc[3] += f.bits * f.count
-                acc[4] += f.entropy * f.count
-        best = min(by_shift, key=lambda k: (by_shift[k], abs(k)))
-        overhead = f"{100 * (bits / entropy - 1):+.1f} %" if entropy > 0 else "n/a (every residual alike)"
+        quantised = [codec.quantise(a, quality) for a in analyses]
+        cal = combine([model.calibration(q) for q in quantised])
+        side = sum(q.side_bits for q in quantised)
+        overhead = f"{100 * cal.overhead:+.1f} %" if cal.entropy > 0 else "n/a (every residual alike)"
         print(
-            f"q{quality}: latents {bits / pixels:.4f} bpp (side {side / pixels:.4f}), per-rung entropy "
-            f"{entropy / pixels:.4f} bpp, overhead {overhead}, best shift {best:+d} rungs "
-            f"({by_shift[best] / pixels:.4f} bpp)"
+            f"q{quality}: latents {cal.bits / pixels:.4f} bpp (side {side / pixels:.4f}), per-rung entropy "
+            f"{cal.entropy / pixels:.4f} bpp, overhead {overhead}, best shift {cal.best_shift:+d} rungs "
+            f"({cal.bits_by_shift[cal.best_shift] / pixels:.4f} bpp)"
         )
-        print("   shift: " + "  ".join(f"{k:+d} {v / pixels:.4f}" for k, v in sorted(by_shift.items())))
+        print("   shift: " + "  ".join(f"{k:+d} {v / pixels:.4f}" for k, v in sorted(cal.bits_by_shift.items())))
         if args.rungs:
             print("   rung   scale      count    rms/scale  bits/el  entropy/el")
-            for k, (scale, n, sq, b, e) in sorted(rungs.items()):
-                print(f"   {k:4d} {scale:7.3f} {int(n):10d} {(sq / n) ** 0.5 / scale:10.2f} {b / n:8.3f} {e / n:10.3f}")
+            for f in cal.rungs:
+                row = f"{f.rung:4d} {f.scale:7.3f} {f.count:10d} {f.rms / f.scale:10.2f}"
+                print(f"   {row} {f.bits:8.3f} {f.entropy:10.3f}")
     return 0
 
 

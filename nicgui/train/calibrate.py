@@ -68,14 +68,15 @@ def pick_pictures(folders: Sequence[Path], count: int) -> list[Path]:
 
 @torch.no_grad()
 def calibrate_ladder(model: CodecModel, pictures: Sequence[Path], qualities: Sequence[int] = QUALITIES) -> Calibration:
-    """Count the residuals ``model`` codes per rung on ``pictures`` and keep the counts in the
-    model, so that its next ``build_tables`` (export) fits each rung's table to them."""
+    """Count the residuals ``model`` codes per rung on ``pictures`` and give the model ladder
+    tables fitted to them, which its next ``build_tables`` (export) writes."""
     if not isinstance(model, MeanScaleHyperprior):
         raise ValueError(f"fitting scale tables is for the mean-scale hyperprior, not the {model.family} family")
     if not pictures:
         raise ValueError("no calibration pictures")
-    model.ladder_counts = None
-    model.load_tables(model.build_tables())  # code with the Gaussian tables training assumed
+    model.fitted_ladder = None
+    tables = model.build_tables()
+    model.load_tables(tables)  # code with the Gaussian tables training assumed
     counts = np.zeros((model.cfg.scale_levels, 2 * MAX_HALF_WIDTH + 1))
     for path in pictures:
         rgb = _centre_crop(load_rgb(path), model.stride)
@@ -86,9 +87,9 @@ def calibrate_ladder(model: CodecModel, pictures: Sequence[Path], qualities: Seq
             assert q.side is not None
             r = np.clip(q.z, -MAX_HALF_WIDTH, MAX_HALF_WIDTH) + MAX_HALF_WIDTH
             np.add.at(counts, (q.side.scale_index.reshape(-1), r.reshape(-1)), 1)
-    gaussian = build_ladder_tables(model.ladder)
+    gaussian = TableSet.from_arrays(tables, "tables.ladder")
     fitted = build_ladder_tables(model.ladder, counts)
-    model.ladder_counts = counts
+    model.fitted_ladder = fitted
     result = Calibration(
         len(pictures), len(qualities), int(counts.sum()), _bits(gaussian, counts), _bits(fitted, counts)
     )

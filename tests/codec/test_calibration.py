@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nicgui.codec.entropy.calibration import scale_calibration
+from nicgui.codec.entropy.calibration import combine, scale_calibration
 from nicgui.codec.entropy.gaussian import ScaleLadder, build_ladder_tables
 
 LADDER = ScaleLadder(16, 0.11, 64.0)
@@ -52,3 +52,19 @@ def test_bad_arguments_are_refused(tables):
         scale_calibration(r, idx, LADDER.all_scales()[:5], tables)
     with pytest.raises(ValueError, match="include 0"):
         scale_calibration(r, idx, LADDER.all_scales(), tables, shifts=range(1, 3))
+
+
+def test_calibrations_of_parts_combine_into_the_whole(tables):
+    r, idx = _residuals(2.0)
+    scales = LADDER.all_scales()
+    whole = scale_calibration(r, idx, scales, tables)
+    both = combine(
+        [scale_calibration(r[:4], idx[:4], scales, tables), scale_calibration(r[4:], idx[4:], scales, tables)]
+    )
+    assert both.bits == pytest.approx(whole.bits) and both.best_shift == whole.best_shift
+    assert all(both.bits_by_shift[k] == pytest.approx(v) for k, v in whole.bits_by_shift.items())
+    for a, b in zip(both.rungs, whole.rungs, strict=True):
+        assert (a.rung, a.count) == (b.rung, b.count)
+        assert a.rms == pytest.approx(b.rms) and a.bits == pytest.approx(b.bits, rel=1e-5)
+    with pytest.raises(ValueError, match="nothing"):
+        combine([])

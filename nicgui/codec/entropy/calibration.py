@@ -10,6 +10,7 @@ run that has gone wrong shows before its BD-rate does (``benchmarks/hyperprior_c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,3 +90,35 @@ def scale_calibration(
     top = len(tables) - 1
     by_shift = {s: float(tables.bits(r, np.clip(idx + s, 0, top)).sum()) for s in shifts}
     return ScaleCalibration(rungs, float(spent.sum()), sum(f.entropy * f.count for f in rungs), by_shift)
+
+
+def combine(parts: Sequence[ScaleCalibration]) -> ScaleCalibration:
+    """Several pictures' calibrations as one: bits, entropies and shifted bits add up; each rung's
+    figures are pooled, weighted by its element counts (the entropy stays a sum per picture)."""
+    if not parts:
+        raise ValueError("nothing to combine")
+    pooled: dict[int, list[RungFit]] = {}
+    for part in parts:
+        for f in part.rungs:
+            pooled.setdefault(f.rung, []).append(f)
+    rungs = []
+    for k in sorted(pooled):
+        fits = pooled[k]
+        n = sum(f.count for f in fits)
+        rungs.append(
+            RungFit(
+                k,
+                fits[0].scale,
+                n,
+                float(np.sqrt(sum(f.rms**2 * f.count for f in fits) / n)),
+                sum(f.bits * f.count for f in fits) / n,
+                sum(f.entropy * f.count for f in fits) / n,
+            )
+        )
+    shifts = parts[0].bits_by_shift
+    return ScaleCalibration(
+        rungs,
+        sum(p.bits for p in parts),
+        sum(p.entropy for p in parts),
+        {k: sum(p.bits_by_shift[k] for p in parts) for k in shifts},
+    )

@@ -57,17 +57,13 @@ def gaussian_bits(residual: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
 PRIOR_WEIGHT = 1000.0  # a fitted rung's Gaussian counts as this many observed residuals
 
 
-def _gauss(v: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-    return centred_bin_mass(v, sigma)
-
-
 def _gauss_outside(hs: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     return 2.0 * normal_cdf(-(hs + 0.5) / sigma)
 
 
 def _fitted_mass(v: torch.Tensor, sigma: torch.Tensor, seen: torch.Tensor) -> torch.Tensor:
     observed = seen[(v.long() + MAX_HALF_WIDTH).clamp(0, 2 * MAX_HALF_WIDTH)]
-    return (observed + PRIOR_WEIGHT * _gauss(v, sigma)) / (seen.sum() + PRIOR_WEIGHT)
+    return (observed + PRIOR_WEIGHT * centred_bin_mass(v, sigma)) / (seen.sum() + PRIOR_WEIGHT)
 
 
 def _fitted_outside(hs: torch.Tensor, sigma: torch.Tensor, seen: torch.Tensor, beyond: torch.Tensor) -> torch.Tensor:
@@ -92,7 +88,7 @@ def build_ladder_tables(ladder: ScaleLadder, counts: np.ndarray | None = None) -
         sigma = torch.tensor(scale, dtype=torch.float64)
         seen = None if counts is None else torch.from_numpy(counts[k].astype(np.float64))
         if seen is None or seen.sum() == 0:
-            mass, outside = partial(_gauss, sigma=sigma), partial(_gauss_outside, sigma=sigma)
+            mass, outside = partial(centred_bin_mass, sigma=sigma), partial(_gauss_outside, sigma=sigma)
             chunks.append(discretise(mass, outside, 6.0 * scale, LADDER_MIN_HALF))
             continue
         magnitude = seen[MAX_HALF_WIDTH:].clone()  # residuals of each magnitude |v| = 0, 1, ...

@@ -102,7 +102,7 @@ class MeanScaleHyperprior(CodecModel):
         self.scale_net = ScaleIndexNet(n, cfg.scale_hidden, m, cfg.scale_levels)
         self.hyper_prior = FactorizedPrior(n, cfg.hyper_components)
         self.gains = MonotoneVectors(m, len(cfg.anchors), 0.3, 3.0)
-        self.ladder_counts: np.ndarray | None = None  # residuals per rung on calibration pictures (export only)
+        self.fitted_ladder: TableSet | None = None  # tables fitted to calibration residuals (export only)
         self._gains: np.ndarray | None = None
         self._ladder_tables: TableSet | None = None
         self._hyper_tables: TableSet | None = None
@@ -159,7 +159,8 @@ class MeanScaleHyperprior(CodecModel):
         with torch.no_grad():
             gains = self.gains.for_qualities().float().cpu().numpy()
         arrays = {"tables.gains": gains}
-        arrays.update(build_ladder_tables(self.ladder, self.ladder_counts).arrays("tables.ladder"))
+        ladder = self.fitted_ladder or build_ladder_tables(self.ladder)
+        arrays.update(ladder.arrays("tables.ladder"))
         arrays.update(self.hyper_prior.build_tables().arrays("tables.hyper"))
         arrays.update({f"tables.scale_net.{k}": v for k, v in self.scale_net.integer_arrays().items()})
         return arrays
