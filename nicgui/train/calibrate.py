@@ -1,14 +1,13 @@
 """Fit the hyperprior's scale tables to the residuals it actually codes (at export).
 
-Training rates every latent element with the Gaussian of its rung, evaluated on the noisy
-stand-in for rounding; the rungs a model ends up predicting do not fit the rounded residuals
-exactly (measured on the CPU-trained model: the bits spent were 10-25 % over the residuals'
-entropy per rung, and more where training had gone wrong). The tables are built at export, not
-learned, so they can be built from what the model does instead: code calibration pictures
-(training pictures, never the test set) at qualities across the axis, count the residuals per
-rung, and give each rung the observed distribution, smoothed by its Gaussian
-(``entropy/gaussian.build_ladder_tables``). Decoding is unchanged: the tables are stored as
-integers like any other.
+Training rates every latent element with the Gaussian of its rung; the rungs a model ends up
+predicting do not fit the rounded residuals exactly (measured on the CPU-trained model: the bits
+spent were 10-25 % over the residuals' entropy per rung, and more where training had gone
+wrong). The tables are built at export, not learned, so they can be built from what the model
+does instead: code calibration pictures (training pictures, never the test set) at qualities
+across the axis, count the residuals per rung, and give each rung the observed distribution,
+smoothed by its Gaussian (``entropy/gaussian.build_ladder_tables``). Decoding is unchanged: the
+tables are stored as integers like any other.
 """
 
 from __future__ import annotations

@@ -50,8 +50,23 @@ class ScaleLadder:
 
 
 def gaussian_bits(residual: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-    """Bits of each (noisy during training) residual under N(0, sigma) discretised to unit bins."""
+    """Bits of each residual (noisy or rounded) under N(0, sigma) discretised to unit bins."""
     return -torch.log2(centred_bin_mass(residual, sigma).clamp_min(_MIN_PROB))
+
+
+def training_bits(residual: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+    """Bits of each residual for training: the value and the gradient of everything before the
+    residual come from the noisy stand-in for rounding (smooth, unbiased), the gradient of the
+    scale from the rounded residual that is actually coded, so the scales fit what is coded.
+
+    Measured from one checkpoint of the CPU-trained hyperprior, 400 steps each way: the bits its
+    own Gaussian tables spend over the residuals' entropy per rung (6 Kodak images) went from
+    +45.8 % to +34.9 % at quality 1 and from +9.3 % to +5.7 % at quality 100 against the noisy
+    residual alone, with equal rate-distortion once export fits the tables (``train/calibrate.py``).
+    """
+    noisy = gaussian_bits(residual + (torch.rand_like(residual) - 0.5), sigma.detach())
+    coded = gaussian_bits(torch.round(residual).detach(), sigma)
+    return noisy + (coded - coded.detach())
 
 
 PRIOR_WEIGHT = 1000.0  # a fitted rung's Gaussian counts as this many observed residuals

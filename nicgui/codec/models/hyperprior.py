@@ -29,7 +29,7 @@ from torch import nn
 from nicgui.codec.coder import SegmentCoder
 from nicgui.codec.entropy.calibration import ScaleCalibration, scale_calibration
 from nicgui.codec.entropy.factorized import FactorizedPrior, table_bits
-from nicgui.codec.entropy.gaussian import ScaleLadder, build_ladder_tables, gaussian_bits
+from nicgui.codec.entropy.gaussian import ScaleLadder, build_ladder_tables, gaussian_bits, training_bits
 from nicgui.codec.entropy.tables import TableSet
 from nicgui.codec.latents import HyperSide, Quantised
 from nicgui.codec.models.base import CodecModel, ConfigBase, RateDistortionOutput, TileRange
@@ -127,8 +127,9 @@ class MeanScaleHyperprior(CodecModel):
         self, x: torch.Tensor, position: torch.Tensor, noise: bool = True, bf16: bool = False
     ) -> RateDistortionOutput:
         """Training pass. Rates see uniform noise in place of rounding (a smooth, unbiased
-        stand-in); the networks after quantisation see the rounded values, with the identity as
-        the gradient of rounding. With ``bf16`` the two big transforms run in bfloat16 autocast
+        stand-in), but the latents' scales learn from the rounded residuals that are coded
+        (``training_bits``); the networks after quantisation see the rounded values, with the
+        identity as the gradient of rounding. With ``bf16`` the two big transforms run in bfloat16 autocast
         but for their output layers; the hyper networks and the rates stay float32."""
         y = self.analysis(x, bf16)
         h, w = y.shape[-2:]
@@ -141,8 +142,7 @@ class MeanScaleHyperprior(CodecModel):
         mean = self.h_mean(z_hat)[..., :h, :w]
         sigma = self.ladder.scales(self.scale_net(z_hat)[..., :h, :w]).to(y.device)
         r = yg - mean
-        r_rate = r + (torch.rand_like(r) - 0.5) if noise else torch.round(r)
-        bits_y = gaussian_bits(r_rate, sigma).flatten(1).sum(1)
+        bits_y = (training_bits(r, sigma) if noise else gaussian_bits(torch.round(r), sigma)).flatten(1).sum(1)
         y_hat = (round_ste(r) + mean) / gain
         x_hat = self._pixels(y_hat, bf16)
         return RateDistortionOutput(x_hat, (bits_y + bits_z) / (x.shape[2] * x.shape[3]))
