@@ -40,15 +40,16 @@ if [ -f "$RESUME" ]; then resume=(--resume "$RESUME"); LR=${2:-1e-4}; fi
 # Batch 32: on the H100 a batch-16 step of this model took 24 ms end to end (../shared/gpu/README.md)
 # while the same step on tiny tensors costs about 13 ms of Python and dispatch alone (measured here),
 # so the GPU waited on the CPU for much of each step; a larger batch fills that wait with pixels.
+BATCH=32
 python3 -m nicgui train .gpu/train --out "$TMP/run" --model mean-scale --device "$DEVICE" --bf16 \
-    --batch 32 --crop 256 --lr "$LR" --lr-final 1e-5 --minutes "$MINUTES" --save-every 2000 \
+    --batch "$BATCH" --crop 256 --lr "$LR" --lr-final 1e-5 --minutes "$MINUTES" --save-every 2000 \
     --no-progress "${resume[@]}" 2>&1 | tail -n 20
 cp "$TMP/run/log.csv" "$OUT/log.csv"
 steps=$(python3 -c "import sys, torch; print(torch.load(sys.argv[1], weights_only=True)['step'])" "$TMP/run/last.pt")
 W=$TMP/mean-scale.safetensors
 python3 -m nicgui export "$TMP/run/last.pt" -o "$W" --float16 --calibrate .gpu/train --calibration-pictures 64 \
     --note "mean-scale, tools/gpu_session.sh on $(head -n 1 "$R"): ${resume[*]:-from scratch}, \
-$steps steps, batch 32 x 256^2, bf16, lr $LR -> 1e-5 cosine, $MINUTES min" | tee -a "$R"
+$steps steps, batch $BATCH x 256^2, bf16, lr $LR -> 1e-5 cosine, $MINUTES min" | tee -a "$R"
 (cd "$(dirname "$W")" && split -b 15M "$(basename "$W")" "$OUT/mean-scale.safetensors.part-")
 sha256sum "$W" | tee -a "$R"
 # the reports below must not end the call: their failure is written down and the rest still runs

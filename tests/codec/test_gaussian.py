@@ -53,13 +53,13 @@ def test_counts_of_the_wrong_shape_are_refused():
         build_ladder_tables(LADDER, np.zeros((LADDER.levels, 10)))
 
 
-def _learned_scale(bits_fn, residuals: torch.Tensor) -> float:
-    """One scale for all residuals, learned by Adam on ``bits_fn`` (fresh noise every step)."""
+def _learned_scale(residuals: torch.Tensor) -> float:
+    """One scale for all residuals, learned by Adam on ``training_bits`` (fresh noise every step)."""
     torch.manual_seed(0)
     log_scale = torch.zeros((), requires_grad=True)
     opt = torch.optim.Adam([log_scale], lr=0.02)
     for _ in range(600):
-        loss = bits_fn(residuals, log_scale.exp().expand_as(residuals)).mean()
+        loss = training_bits(residuals, log_scale.exp().expand_as(residuals)).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -73,7 +73,7 @@ def test_a_scale_trained_on_training_bits_is_the_one_that_codes_the_rounded_resi
     coded = torch.stack([gaussian_bits(torch.round(residuals), s).mean() for s in grid])
     best = float(grid[coded.argmin()])
     # the noisy residual alone lands 6 % too wide here (0.500 against 0.470)
-    assert _learned_scale(training_bits, residuals) == pytest.approx(best, rel=0.01)
+    assert _learned_scale(residuals) == pytest.approx(best, rel=0.01)
 
 
 def test_training_bits_take_their_value_and_the_residuals_gradient_from_the_noisy_residual():

@@ -129,8 +129,9 @@ class MeanScaleHyperprior(CodecModel):
         """Training pass. Rates see uniform noise in place of rounding (a smooth, unbiased
         stand-in), but the latents' scales learn from the rounded residuals that are coded
         (``training_bits``); the networks after quantisation see the rounded values, with the
-        identity as the gradient of rounding. With ``bf16`` the two big transforms run in bfloat16 autocast
-        but for their output layers; the hyper networks and the rates stay float32."""
+        identity as the gradient of rounding. With ``bf16`` the two big transforms run in
+        bfloat16 autocast but for their output layers; the hyper networks and the rates stay
+        float32."""
         y = self.analysis(x, bf16)
         h, w = y.shape[-2:]
         gain = self.gains.at(position)[:, :, None, None]
