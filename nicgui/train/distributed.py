@@ -76,5 +76,10 @@ class Distributed:
             raise RuntimeError(f"data-parallel processes diverged: parameter checksums {[s.tolist() for s in every]}")
 
     def close(self) -> None:
+        """Leave the process group together: every process waits at a barrier first, so none
+        closes its connections while another still works (rank 0 saving the checkpoint). A
+        process that tore its Gloo group down while the other still used it aborted once in CI
+        (SIGABRT, "terminate called without an active exception")."""
         if self.world > 1 and dist.is_initialized():
+            dist.barrier()
             dist.destroy_process_group()
