@@ -46,12 +46,14 @@ REFERENCE_SHOWN = (
 )
 
 
-def plot_curves(curves: dict, reference: dict, path: Path, metric: str = "psnr") -> None:
+def plot_curves(curves: dict, reference: dict, path: Path, metric: str = "psnr", model: str = "") -> list[str]:
+    """Draw the RD curves (ours in black, named with ``model`` so that it is told from the models
+    compared with it) and return the legend's entries; none when matplotlib is missing."""
     try:
         import matplotlib
     except ImportError:
         log.warning("matplotlib is not installed (pip install 'nicgui[eval]'): %s not drawn", path.name)
-        return
+        return []
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -66,7 +68,8 @@ def plot_curves(curves: dict, reference: dict, path: Path, metric: str = "psnr")
     for name, rows in curves.items():
         rows = in_range(rows, 0.0, 2.5)
         style = dict(lw=2.5, color="black") if name == OURS else dict(lw=1.5)
-        ax.plot([r["bpp"] for r in rows], [r[metric] for r in rows], "o-", ms=3, label=name, **style)
+        label = f"{OURS} {model}" if name == OURS and model else name
+        ax.plot([r["bpp"] for r in rows], [r[metric] for r in rows], "o-", ms=3, label=label, **style)
     ax.set_xlabel("bits per pixel")
     ax.set_ylabel("PSNR (dB, RGB)" if metric == "psnr" else "MS-SSIM")
     ax.set_xlim(0, 2.5)
@@ -75,7 +78,9 @@ def plot_curves(curves: dict, reference: dict, path: Path, metric: str = "psnr")
     ax.set_title(f"Rate-distortion ({metric.upper()})")
     fig.tight_layout()
     fig.savefig(path)
+    labels = [str(line.get_label()) for line in ax.get_lines()]
     plt.close(fig)
+    return labels
 
 
 def load_summary(folder: Path) -> dict[str, Any]:
@@ -124,6 +129,6 @@ def write_report(
     ]
     (out / "rd_table.md").write_text("\n".join(rows) + "\n")
     drawn = {**others, **curves}
-    plot_curves(drawn, reference, out / "rd_psnr.png", "psnr")
-    plot_curves(drawn, reference, out / "rd_msssim.png", "ms_ssim")
+    plot_curves(drawn, reference, out / "rd_psnr.png", "psnr", model)
+    plot_curves(drawn, reference, out / "rd_msssim.png", "ms_ssim", model)
     return text
