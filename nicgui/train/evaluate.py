@@ -189,7 +189,7 @@ def run_evaluation(cfg: EvalConfig) -> str:
     others = {}
     for folder in cfg.compare_with or []:
         other = report.load_summary(Path(folder))
-        others[f"{OURS} {other['model'].split(' ')[0]}"] = other["curves"][OURS]
+        others[report.curve_name(other["model"].split(" ")[0])] = other["curves"][OURS]
     return report.write_report(
         out, points, curves, table, str(codec.identity), codec.weights.info,
         report.load_reference(cfg.reference) if cfg.reference else {}, others, cfg.precision,

@@ -46,6 +46,11 @@ REFERENCE_SHOWN = (
 )
 
 
+def curve_name(model: str) -> str:
+    """What a nicgui model's curve is called in plots: ``nicgui`` and the model."""
+    return f"{OURS} {model}"
+
+
 def plot_curves(curves: dict, reference: dict, path: Path, metric: str = "psnr", model: str = "") -> list[str]:
     """Draw the RD curves (ours in black, named with ``model`` so that it is told from the models
     compared with it) and return the legend's entries; none when matplotlib is missing."""
@@ -68,7 +73,7 @@ def plot_curves(curves: dict, reference: dict, path: Path, metric: str = "psnr",
     for name, rows in curves.items():
         rows = in_range(rows, 0.0, 2.5)
         style = dict(lw=2.5, color="black") if name == OURS else dict(lw=1.5)
-        label = f"{OURS} {model}" if name == OURS and model else name
+        label = curve_name(model) if name == OURS and model else name
         ax.plot([r["bpp"] for r in rows], [r[metric] for r in rows], "o-", ms=3, label=label, **style)
     ax.set_xlabel("bits per pixel")
     ax.set_ylabel("PSNR (dB, RGB)" if metric == "psnr" else "MS-SSIM")
