@@ -34,6 +34,28 @@ def test_encode_info_decode(png, tmp_path, capsys):
     assert np.asarray(Image.open(out)).shape == (128, 192, 3)
 
 
+def test_info_tells_what_a_weights_file_holds(tmp_path, capsys):
+    from nicgui.codec.models import create
+    from nicgui.codec.weights import save_weights
+
+    weights = tmp_path / "w.safetensors"
+    identity = save_weights(create("theis-cae-s"), weights, info={"steps": 1234, "note": "run 7, 2 cores"})
+    assert main(["info", str(weights), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (info["model"], info["model_family"]) == ("theis-cae-s", "theis-cae")
+    assert info["model_digest"] == identity.digest.hex()
+    assert (info["steps"], info["note"], info["bytes"]) == (1234, "run 7, 2 cores", weights.stat().st_size)
+    assert info["parameters"] > 10**6
+    assert main(["info", str(weights)]) == 0
+    assert "note               run 7, 2 cores" in capsys.readouterr().out.splitlines()
+    broken = tmp_path / "broken.safetensors"
+    broken.write_bytes(weights.read_bytes()[:1000])
+    for bad in (broken, tmp_path / "missing.safetensors"):
+        assert main(["info", str(bad)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("nicgui: error:") and str(bad) in err and "\n" not in err
+
+
 def test_existing_output_is_not_overwritten_without_force(png, capsys):
     nic = png.with_suffix(".nic")
     nic.write_bytes(b"keep me")

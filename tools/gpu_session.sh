@@ -4,15 +4,18 @@
 #
 # Here, before the call (never commit .gpu/):
 #   echo /.gpu/ >> .git/info/exclude; mkdir -p .gpu && cp ../shared/gpu/wheels/*.whl .gpu/
-#   python ../shared/gpu/make_train_pack.py .gpu/train --budget-mb 36
-#   (what travels must stay under 64 MiB: the repo's tracked files, 10 MB without hyperprior weights,
-#   Kodak 15 MB, the pack; once weights/mean-scale.safetensors (17 MB) is committed use --budget-mb 20)
+#   python ../shared/gpu/make_train_pack.py .gpu/train --budget-mb 20
+#   (what travels must stay under 64 MiB: the repo's tracked files, 27 MB with the hyperprior's
+#   training checkpoint, Kodak 15 MB, the pack; each further committed weights file costs its size)
 #   cp -r ../shared/data/kodak .gpu/kodak
 # The call (device tool): carry [".gpu"], command "bash tools/gpu_session.sh 7", timeout_s 590.
 # MINUTES of training must leave about two minutes of the ten a call may run for the rest.
-# It resumes from $RESUME (default weights/mean-scale.safetensors, the best weights committed) when
-# that exists, at lr 1e-4 (else from scratch at 5e-4); a second argument sets the peak lr. Weights
-# of a CPU run can travel too: export them into .gpu/ and set RESUME=.gpu/NAME.safetensors.
+# It resumes from $RESUME (default checkpoints/mean-scale.safetensors, the latest training state
+# committed, see checkpoints/README.md) when that exists, at lr 1e-4 (else from scratch at 5e-4); a
+# second argument sets the peak lr. The step count goes on from the one the weights record. Weights
+# of an uncommitted CPU run can travel too: export them into .gpu/ and set RESUME=.gpu/NAME.safetensors.
+# Afterwards commit the new weights as checkpoints/mean-scale.safetensors whatever they measure (so
+# that the next session goes on from them), and as weights/mean-scale.safetensors only to ship them.
 # Files back: report.txt (device; export's fit of the scale tables to the training pictures: a large
 # saving there means training left the scales off; the weights' sha256; benchmarks/
 # hyperprior_calibration.py on 6 Kodak pictures: a few per cent overhead; the cross-device checks), log.csv,
@@ -23,7 +26,7 @@
 #   nicgui eval ../shared/data/kodak --weights weights/mean-scale.safetensors ... (README, "Training")
 set -euo pipefail
 MINUTES=${1:?usage: tools/gpu_session.sh MINUTES [LR]}
-RESUME=${RESUME:-weights/mean-scale.safetensors}  # RESUME=none trains from scratch
+RESUME=${RESUME:-checkpoints/mean-scale.safetensors}  # RESUME=none trains from scratch
 OUT=${OUT:?run this through the device tool, which sets OUT}
 DEVICE=${DEVICE:-cuda}  # DEVICE=cpu for a dry run here (with a venv's python3 first on PATH)
 TMP=${TMP_DIR:-/tmp}
@@ -49,7 +52,7 @@ steps=$(python3 -c "import sys, torch; print(torch.load(sys.argv[1], weights_onl
 W=$TMP/mean-scale.safetensors
 python3 -m nicgui export "$TMP/run/last.pt" -o "$W" --float16 --calibrate .gpu/train --calibration-pictures 64 \
     --note "mean-scale, tools/gpu_session.sh on $(head -n 1 "$R"): ${resume[*]:-from scratch}, \
-$steps steps, batch $BATCH x 256^2, bf16, lr $LR -> 1e-5 cosine, $MINUTES min" | tee -a "$R"
+$steps steps in all, batch $BATCH x 256^2, bf16, lr $LR -> 1e-5 cosine, $MINUTES min" | tee -a "$R"
 (cd "$(dirname "$W")" && split -b 15M "$(basename "$W")" "$OUT/mean-scale.safetensors.part-")
 sha256sum "$W" | tee -a "$R"
 # the reports below must not end the call: their failure is written down and the rest still runs

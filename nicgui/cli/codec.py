@@ -52,11 +52,31 @@ def cmd_decode(args: argparse.Namespace) -> int:
     return 0
 
 
+def _weights_info(src: Path) -> dict[str, object]:
+    """What a weights file is: its model, identity and the training record export wrote into it."""
+    from nicgui.codec.weights import load_weights
+
+    w = load_weights(src)
+    info: dict[str, object] = {
+        "file": str(src),
+        "bytes": src.stat().st_size,
+        "model": w.identity.name,
+        "model_family": w.model.family,
+        "model_digest": w.identity.digest.hex(),
+        "parameters": sum(p.numel() for p in w.model.parameters()),
+        "latent_channels": w.model.latent_channels,
+    }
+    info.update(w.info)
+    return info
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from nicgui.codec.bitstream import read_nic
     from nicgui.codec.metrics import bits_per_pixel
 
     src = Path(args.input)
+    if src.suffix.lower() == ".safetensors":
+        return _print_info(_weights_info(src), args.json)
     nic = read_nic(read_input(src))
     h = nic.header
     info = {
@@ -75,7 +95,11 @@ def cmd_info(args: argparse.Namespace) -> int:
         "tiles": h.n_tiles,
         "icc_profile_bytes": len(nic.icc or b""),
     }
-    if args.json:
+    return _print_info(info, args.json)
+
+
+def _print_info(info: dict[str, object], as_json: bool) -> int:
+    if as_json:
         print(json.dumps(info))
     else:
         for k, v in info.items():
@@ -159,8 +183,8 @@ def add_codec_commands(sub: argparse._SubParsersAction) -> None:
     common(d)
     d.set_defaults(func=cmd_decode)
 
-    i = sub.add_parser("info", help="show a .nic file's header")
-    i.add_argument("input")
+    i = sub.add_parser("info", help="show a .nic file's header, or what a weights file holds")
+    i.add_argument("input", help="a .nic file, or a weights file (.safetensors: its model and training record)")
     i.add_argument("--json", action="store_true", help="print one JSON object")
     i.set_defaults(func=cmd_info)
 

@@ -126,14 +126,23 @@ def save_checkpoint(path: Path, model: CodecModel, opt, step: int) -> None:
 
 
 def load_start(cfg: TrainConfig) -> tuple[CodecModel, dict | None, int]:
-    """A model to train: fresh, from a checkpoint (with optimizer state), or from exported weights."""
+    """A model to train: fresh, from a checkpoint (with optimizer state), or from exported weights.
+
+    Exported weights carry no optimizer state but record the steps that trained them; the count
+    goes on from there, so that log.csv and the next export say how much training the weights hold.
+    """
     if cfg.resume is None:
         return create(cfg.model), None, 0
     path = Path(cfg.resume)
     if path.suffix == ".safetensors":
         from nicgui.codec.weights import load_weights
 
-        return load_weights(path).model, None, 0
+        loaded = load_weights(path)
+        steps = loaded.info.get("steps", 0)
+        if not isinstance(steps, int) or steps < 0:
+            log.warning("%s records no usable step count (%r): counting from 0", path, steps)
+            steps = 0
+        return loaded.model, None, steps
     model, step, ck = load_checkpoint(path)
     return model, ck.get("opt"), step
 

@@ -257,6 +257,15 @@ def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(fold
     assert main(["export", str(out / "last.pt"), "-o", str(weights), "--float16"]) == 0
     codec = Codec(load_weights(weights))
     assert codec.family == "mean-scale" and codec.model.g_a[0].weight.dtype == torch.float32
+    # exported weights resume too (checkpoints/ holds them): from their parameters, the step count going on
+    again = tmp_path / "from-weights"
+    resume_args = ["train", str(folder), "--out", str(again), "--model", "mean-scale", "--steps", "1", "--batch", "1"]
+    assert main(resume_args + ["--crop", "64", "--lr", "1e-12", "--no-progress", "--resume", str(weights)]) == 0
+    ck2 = torch.load(again / "last.pt", weights_only=True)
+    assert ck2["step"] == load_weights(weights).info["steps"] + 1 == 5
+    start = codec.model.state_dict()
+    assert torch.allclose(ck2["model"]["g_a.0.weight"], start["g_a.0.weight"], atol=1e-9)
+    assert torch.allclose(ck2["model"]["h_mean.0.weight"], start["h_mean.0.weight"], atol=1e-9)
     fitted = tmp_path / "fitted.safetensors"
     assert main(["export", str(out / "last.pt"), "-o", str(fitted), "--calibrate", str(folder), str(second)]) == 0
     assert "scale tables fitted on 4 pictures x 12 qualities" in capsys.readouterr().out
@@ -267,3 +276,15 @@ def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(fold
     eval_args = ["eval", str(folder), "--out", str(ev), "--weights", str(weights), "--qualities", "10,90"]
     assert main(eval_args + ["--codecs", "jpeg", "--limit", "1"]) == 0
     assert len(json.loads((ev / "summary.json").read_text())["curves"]["nicgui"]) == 2
+
+
+def test_resuming_from_weights_without_a_step_count_counts_from_zero(tmp_path, caplog):
+    from nicgui.codec.models import create
+    from nicgui.codec.weights import save_weights
+    from nicgui.train.trainer import load_start
+
+    path = tmp_path / "w.safetensors"
+    save_weights(create("theis-cae-s"), path, info={"steps": "many"})
+    model, opt_state, step = load_start(TrainConfig(data=tmp_path, resume=path))
+    assert (model.family, opt_state, step) == ("theis-cae", None, 0)
+    assert "records no usable step count ('many')" in caplog.text
