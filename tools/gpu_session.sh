@@ -20,10 +20,10 @@
 # saving there means training left the scales off; the weights' sha256; benchmarks/
 # hyperprior_calibration.py on 6 Kodak pictures: a few per cent overhead; the cross-device checks), log.csv,
 # the weights (float16 as committed) in 15 MB pieces, crossdev-gpu.tar. Back here:
-#   cat FILES/mean-scale.safetensors.part-* > weights/mean-scale.safetensors
+#   cat FILES/mean-scale.safetensors.part-* > checkpoints/mean-scale.safetensors
 #   tar -xf FILES/crossdev-gpu.tar -C /tmp && python benchmarks/cross_device.py check /tmp/crossdev-gpu \
-#       --weights weights/mean-scale.safetensors --device cpu
-#   nicgui eval ../shared/data/kodak --weights weights/mean-scale.safetensors ... (README, "Training")
+#       --weights checkpoints/mean-scale.safetensors --device cpu
+#   nicgui eval ../shared/data/kodak --weights checkpoints/mean-scale.safetensors ... (README, "Training")
 set -euo pipefail
 MINUTES=${1:?usage: tools/gpu_session.sh MINUTES [LR]}
 RESUME=${RESUME:-checkpoints/mean-scale.safetensors}  # RESUME=none trains from scratch

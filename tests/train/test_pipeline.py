@@ -288,3 +288,17 @@ def test_resuming_from_weights_without_a_step_count_counts_from_zero(tmp_path, c
     model, opt_state, step = load_start(TrainConfig(data=tmp_path, resume=path))
     assert (model.family, opt_state, step) == ("theis-cae", None, 0)
     assert "records no usable step count ('many')" in caplog.text
+
+
+def test_the_committed_training_checkpoint_loads_and_resumes_where_it_stopped(tmp_path):
+    """checkpoints/mean-scale.safetensors is where the next session's training starts (CPU or GPU)."""
+    from pathlib import Path
+
+    from nicgui.train.trainer import load_start
+
+    path = Path(__file__).resolve().parents[2] / "checkpoints" / "mean-scale.safetensors"
+    weights = load_weights(path)
+    assert weights.model.family == "mean-scale" and weights.info["steps"] > 1000 and "lr" in weights.info["note"]
+    model, opt_state, step = load_start(TrainConfig(data=tmp_path, resume=path))
+    assert step == weights.info["steps"] and opt_state is None
+    assert torch.equal(model.state_dict()["g_s.6.weight"], weights.model.state_dict()["g_s.6.weight"])
