@@ -39,7 +39,8 @@ def test_info_tells_what_a_weights_file_holds(tmp_path, capsys):
     from nicgui.codec.weights import save_weights
 
     weights = tmp_path / "w.safetensors"
-    identity = save_weights(create("theis-cae-s"), weights, info={"steps": 1234, "note": "run 7, 2 cores"})
+    record = {"steps": 1234, "note": "run 7, 2 cores", "model": "not what it is"}
+    identity = save_weights(create("theis-cae-s"), weights, info=record)
     assert main(["info", str(weights), "--json"]) == 0
     info = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert (info["model"], info["model_family"]) == ("theis-cae-s", "theis-cae")

@@ -66,7 +66,7 @@ def _weights_info(src: Path) -> dict[str, object]:
         "parameters": sum(p.numel() for p in w.model.parameters()),
         "latent_channels": w.model.latent_channels,
     }
-    info.update(w.info)
+    info.update({k: v for k, v in w.info.items() if k not in info})  # the record never hides the identity
     return info
 
 
