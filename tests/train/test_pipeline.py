@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from nicgui.cli import main
 from nicgui.codec.api import Codec
 from nicgui.codec.weights import load_weights
 from nicgui.train.bdrate import bd_rate
-from nicgui.train.trainer import TrainConfig, learning_rate, parameter_groups, train
+from nicgui.train.trainer import TrainConfig, learning_rate, load_start, parameter_groups, train
 from tests.conftest import synthetic_photo
 
 
@@ -281,7 +282,6 @@ def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(fold
 def test_resuming_from_weights_without_a_step_count_counts_from_zero(tmp_path, caplog):
     from nicgui.codec.models import create
     from nicgui.codec.weights import save_weights
-    from nicgui.train.trainer import load_start
 
     path = tmp_path / "w.safetensors"
     save_weights(create("theis-cae-s"), path, info={"steps": "many"})
@@ -292,10 +292,6 @@ def test_resuming_from_weights_without_a_step_count_counts_from_zero(tmp_path, c
 
 def test_the_committed_training_checkpoint_loads_and_resumes_where_it_stopped(tmp_path):
     """checkpoints/mean-scale.safetensors is where the next session's training starts (CPU or GPU)."""
-    from pathlib import Path
-
-    from nicgui.train.trainer import load_start
-
     path = Path(__file__).resolve().parents[2] / "checkpoints" / "mean-scale.safetensors"
     weights = load_weights(path)
     assert weights.model.family == "mean-scale" and weights.info["steps"] > 1000 and "lr" in weights.info["note"]
