@@ -14,7 +14,8 @@ from PIL import Image
 
 from nicgui.cli import main
 from nicgui.codec.api import Codec
-from nicgui.codec.weights import load_weights
+from nicgui.codec.models import create
+from nicgui.codec.weights import load_weights, save_weights
 from nicgui.train.bdrate import bd_rate
 from nicgui.train.trainer import TrainConfig, learning_rate, load_start, parameter_groups, train
 from tests.conftest import synthetic_photo
@@ -139,8 +140,6 @@ def test_bf16_forward_keeps_the_rate_and_the_picture():
 
 
 def test_parameter_groups_cover_every_parameter_once_with_the_models_scales():
-    from nicgui.codec.models import create
-
     ms = create("mean-scale")
     groups = parameter_groups(ms)
     assert sum(len(g["params"]) for g in groups) == len(list(ms.parameters()))
@@ -280,9 +279,6 @@ def test_hyperprior_trains_on_several_folders_resumes_exports_and_evaluates(fold
 
 
 def test_resuming_from_weights_without_a_step_count_counts_from_zero(tmp_path, caplog):
-    from nicgui.codec.models import create
-    from nicgui.codec.weights import save_weights
-
     path = tmp_path / "w.safetensors"
     save_weights(create("theis-cae-s"), path, info={"steps": "many"})
     model, opt_state, step = load_start(TrainConfig(data=tmp_path, resume=path))
