@@ -134,6 +134,7 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
         "--compare-with",
         nargs="+",
         metavar="DIR",
-        help="earlier eval folders whose nicgui curve is drawn in the plots too (another model, say)",
+        help="earlier eval folders of other nicgui models: their curves are drawn too and measured against "
+        "(BD-rate in bd_rate.md, the PSNR gap at each quality in compare.md)",
     )
     e.set_defaults(func=cmd_eval)

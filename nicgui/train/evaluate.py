@@ -11,7 +11,7 @@ import csv
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -176,21 +176,77 @@ def bd_table(curves: dict[str, list[dict]], bpp_range: tuple[float, float] = (0.
     return table
 
 
+@dataclass
+class Gap:
+    """Our PSNR at one quality beside another curve's PSNR at the same bpp (interpolated on log bpp)."""
+
+    quality: int
+    bpp: float
+    psnr: float
+    other_psnr: float  # NaN where our bpp lies outside the other curve's range
+
+    @property
+    def gap(self) -> float:
+        return self.psnr - self.other_psnr
+
+
+def psnr_gaps(ours: list[dict], other: list[dict]) -> list[Gap]:
+    """Where our curve stands against ``other`` at each of our qualities, in dB at equal bpp.
+
+    BD-rate gives one number over the overlap; this says where along the curve a model leads or trails.
+    """
+    rows = sorted(other, key=lambda r: r["bpp"])
+    log_bpp = np.log([r["bpp"] for r in rows])
+    psnr = [r["psnr"] for r in rows]
+    gaps = []
+    for r in sorted(ours, key=lambda r: r["quality"]):
+        theirs = float(np.interp(math.log(r["bpp"]), log_bpp, psnr, left=math.nan, right=math.nan))
+        gaps.append(Gap(int(r["quality"]), r["bpp"], r["psnr"], theirs))
+    return gaps
+
+
+def compare_models(ours: list[dict], others: dict[str, list[dict]]) -> dict[str, dict]:
+    """Against each compared model: BD-rate (PSNR and MS-SSIM, as against the classical codecs) and the
+    per-quality PSNR gaps."""
+    return {
+        name: {
+            "bd_rate": bd_table({OURS: ours, name: rows})[name],
+            "gaps": [dict(asdict(g), gap=g.gap) for g in psnr_gaps(ours, rows)],
+        }
+        for name, rows in others.items()
+    }
+
+
+def load_compared(folders: list[Path]) -> dict[str, list[dict]]:
+    """The nicgui curves of earlier evaluations, named for their models (checked before measuring anything)."""
+    from nicgui.train import report
+
+    others: dict[str, list[dict]] = {}
+    for folder in folders:
+        summary = report.load_summary(Path(folder))
+        if not summary.get("curves", {}).get(OURS) or "model" not in summary:
+            raise ValueError(f"{folder}/summary.json has no nicgui curve or model name: not a nicgui eval folder")
+        name = report.curve_name(summary["model"])
+        if name in others:
+            name = f"{name} [{Path(folder).name}]"
+        others[name] = summary["curves"][OURS]
+    return others
+
+
 def run_evaluation(cfg: EvalConfig) -> str:
-    """Evaluate; write points.csv, summary.json, bd_rate.md, rd_table.md and RD plots; return the BD table."""
+    """Evaluate; write points.csv, summary.json, bd_rate.md, rd_table.md, RD plots and, with models to compare
+    with, compare.md; return the BD table."""
     from nicgui.train import report
 
     out = Path(cfg.out)
+    others = load_compared(cfg.compare_with or [])
     out.mkdir(parents=True, exist_ok=True)
     points = evaluate_images(cfg)
     curves = average_curves(points)
     table = bd_table(curves)
     codec = load_model(cfg.weights, "cpu")
-    others = {}
-    for folder in cfg.compare_with or []:
-        other = report.load_summary(Path(folder))
-        others[report.curve_name(other["model"].split(" ")[0])] = other["curves"][OURS]
     return report.write_report(
         out, points, curves, table, str(codec.identity), codec.weights.info,
         report.load_reference(cfg.reference) if cfg.reference else {}, others, cfg.precision,
+        compare_models(curves[OURS], others),
     )  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import math
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,10 @@ def load_summary(folder: Path) -> dict[str, Any]:
     path = Path(folder) / "summary.json"
     if not path.is_file():
         raise FileNotFoundError(f"no summary.json in {folder} (run nicgui eval there first)")
-    return dict(json.loads(path.read_text()))
+    try:
+        return dict(json.loads(path.read_text()))
+    except ValueError as e:
+        raise ValueError(f"{path} is not a readable evaluation summary: {e}") from e
 
 
 def write_report(
@@ -106,8 +110,11 @@ def write_report(
     reference: dict[str, list[dict]],
     others: dict[str, list[dict]],
     precision: str = "float32",
+    compared: dict[str, dict] | None = None,
 ) -> str:
-    """points.csv, summary.json, bd_rate.md, rd_table.md, rd_psnr.png, rd_msssim.png; the BD table."""
+    """points.csv, summary.json, bd_rate.md, rd_table.md, rd_psnr.png, rd_msssim.png and, given
+    ``compared`` (``evaluate.compare_models``), compare.md; the BD table, compared models last."""
+    compared = compared or {}
     with (out / "points.csv").open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(asdict(points[0])))
         w.writeheader()
@@ -120,11 +127,12 @@ def write_report(
         "images": len({p.image for p in points}),
         "curves": curves,
         "bd_rate_vs": table,
+        "compared_with": compared,
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     lines = ["| nicgui vs | BD-rate on PSNR | BD-rate on MS-SSIM (dB) |", "|---|---|---|"]
-    for name, e in table.items():
-        lines.append(f"| {name} | {e['psnr']:+.1f} % | {e['ms_ssim']:+.1f} % |")
+    for name, e in [*table.items(), *((n, c["bd_rate"]) for n, c in compared.items())]:
+        lines.append(f"| {name} | {_percent(e['psnr'])} | {_percent(e['ms_ssim'])} |")
     text = "\n".join(lines)
     (out / "bd_rate.md").write_text(text + "\n")
     rows = ["| quality | bpp | PSNR (dB) | MS-SSIM | SSIM |", "|---|---|---|---|---|"]
@@ -133,7 +141,34 @@ def write_report(
         for r in curves[OURS]
     ]
     (out / "rd_table.md").write_text("\n".join(rows) + "\n")
+    write_comparison(out / "compare.md", model, compared)
     drawn = {**others, **curves}
     plot_curves(drawn, reference, out / "rd_psnr.png", "psnr", model)
     plot_curves(drawn, reference, out / "rd_msssim.png", "ms_ssim", model)
     return text
+
+
+def write_comparison(path: Path, model: str, compared: dict[str, dict]) -> None:
+    """compare.md: per compared model, where our curve leads or trails it at each quality (dB at equal bpp).
+
+    Without models to compare, an earlier run's compare.md is removed rather than left beside new figures.
+    """
+    if not compared:
+        path.unlink(missing_ok=True)
+        return
+    out = [f"# {curve_name(model)} against other nicgui models", ""]
+    out.append("PSNR at equal bpp, the other curve interpolated on log bpp; blank where it does not reach.")
+    for name, c in compared.items():
+        e = c["bd_rate"]
+        bd = f"BD-rate {_percent(e['psnr'])} on PSNR, {_percent(e['ms_ssim'])} on MS-SSIM."
+        out += ["", f"## {name}", "", bd, ""]
+        out += ["| quality | bpp | PSNR (dB) | theirs at that bpp | gap (dB) |", "|---|---|---|---|---|"]
+        for g in c["gaps"]:
+            theirs, gap = ("", "") if math.isnan(g["other_psnr"]) else (f"{g['other_psnr']:.2f}", f"{g['gap']:+.2f}")
+            out.append(f"| {g['quality']} | {g['bpp']:.3f} | {g['psnr']:.2f} | {theirs} | {gap} |")
+    path.write_text("\n".join(out) + "\n")
+
+
+def _percent(bd: float) -> str:
+    """A BD-rate for the tables; n/a where the curves overlap too little to measure one."""
+    return "n/a" if math.isnan(bd) else f"{bd:+.1f} %"

@@ -91,9 +91,23 @@ def test_train_resume_export_and_eval(folder, tmp_path, capsys):
         w = csv.DictWriter(f, fieldnames=list(points[0]))
         w.writeheader()
         w.writerows(marked)
-    assert main(eval_args) == 0
+    first = tmp_path / "first"  # and measures the model against an earlier evaluation's (here: itself)
+    first.mkdir()
+    (first / "summary.json").write_text((ev / "summary.json").read_text())
+    assert main(eval_args + ["--compare-with", str(first)]) == 0
     again = [p for p in csv.DictReader((ev / "points.csv").open()) if p["codec"] == "jpeg" and p["quality"] == "2"]
     assert len(again) == 2 and all(p["bytes"] == "999999" for p in again)
+    compared = json.loads((ev / "summary.json").read_text())["compared_with"]
+    (name,) = compared
+    assert name == f"nicgui {summary['model']}" and name in (ev / "bd_rate.md").read_text()
+    assert [g["gap"] for g in compared[name]["gaps"]] == [0.0] * 4  # the same weights decode the same files
+    assert "| 30 | " in (ev / "compare.md").read_text()
+
+    # a folder that is no evaluation is refused before anything is measured, and the results stay
+    before = (ev / "points.csv").read_bytes()
+    assert main(eval_args + ["--compare-with", str(folder)]) == 1
+    assert "no summary.json" in capsys.readouterr().err
+    assert (ev / "points.csv").read_bytes() == before and (ev / "compare.md").is_file()
 
 
 def test_train_rejects_bad_data(tmp_path, capsys):
@@ -163,8 +177,11 @@ def test_bd_rate_of_known_curves():
     assert bd_rate(rate, psnr, rate, psnr) == pytest.approx(0.0, abs=1e-9)
     assert bd_rate(rate, psnr, rate / 2, psnr) == pytest.approx(-50.0, abs=1e-6)
     assert math.isnan(bd_rate(rate, psnr, rate, psnr + 20))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least 4 points"):
         bd_rate(rate[:3], psnr[:3], rate, psnr)
+    flat = np.array([13.917, 13.917, 13.917, 13.918, 13.9181])  # an untrained model: one quality at any rate
+    with pytest.raises(ValueError, match="distinct quality"):
+        bd_rate(rate, psnr, rate, flat)
 
 
 def test_sigterm_stops_training_with_a_checkpoint(folder, tmp_path, monkeypatch):

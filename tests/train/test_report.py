@@ -15,3 +15,21 @@ def test_the_plot_names_the_evaluated_model_beside_the_models_compared_with_it(t
     labels = plot_curves(curves, {}, tmp_path / "rd.png", "psnr", "mean-scale (e3b2b023bd97)")
     assert labels == ["nicgui theis-cae-s", "jpeg", "nicgui mean-scale (e3b2b023bd97)"]
     assert (tmp_path / "rd.png").stat().st_size > 1000
+
+
+def test_the_comparison_table_shows_each_quality_and_goes_away_when_nothing_is_compared(tmp_path):
+    from nicgui.train.evaluate import compare_models
+    from nicgui.train.report import write_comparison
+
+    theirs = [dict(r, quality=q) for q, r in zip((1, 50, 100), _curve(0), strict=True)]
+    ours = [dict(r, quality=q) for q, r in zip((1, 50, 100), _curve(0.75), strict=True)]
+    ours[-1]["bpp"] = 1.5  # beyond the other curve's reach
+    path = tmp_path / "compare.md"
+    write_comparison(path, "mean-scale (2c74d9fab7bc)", compare_models(ours, {"nicgui theis-cae-s": theirs}))
+    text = path.read_text()
+    assert text.startswith("# nicgui mean-scale (2c74d9fab7bc) against other nicgui models")
+    assert "## nicgui theis-cae-s" in text
+    assert "| 50 | 0.500 | 29.75 | 29.00 | +0.75 |" in text
+    assert "| 100 | 1.500 | 33.75 |  |  |" in text and "BD-rate n/a on PSNR" in text  # 3 points are too few
+    write_comparison(path, "mean-scale (2c74d9fab7bc)", {})
+    assert not path.exists()
