@@ -217,29 +217,13 @@ def compare_models(ours: list[dict], others: dict[str, list[dict]]) -> dict[str,
     }
 
 
-def load_compared(folders: list[Path]) -> dict[str, list[dict]]:
-    """The nicgui curves of earlier evaluations, named for their models (checked before measuring anything)."""
-    from nicgui.train import report
-
-    others: dict[str, list[dict]] = {}
-    for folder in folders:
-        summary = report.load_summary(Path(folder))
-        if not summary.get("curves", {}).get(OURS) or "model" not in summary:
-            raise ValueError(f"{folder}/summary.json has no nicgui curve or model name: not a nicgui eval folder")
-        name = report.curve_name(summary["model"])
-        if name in others:
-            name = f"{name} [{Path(folder).name}]"
-        others[name] = summary["curves"][OURS]
-    return others
-
-
 def run_evaluation(cfg: EvalConfig) -> str:
     """Evaluate; write points.csv, summary.json, bd_rate.md, rd_table.md, RD plots and, with models to compare
     with, compare.md; return the BD table."""
     from nicgui.train import report
 
     out = Path(cfg.out)
-    others = load_compared(cfg.compare_with or [])
+    others = report.load_compared(cfg.compare_with or [])
     out.mkdir(parents=True, exist_ok=True)
     points = evaluate_images(cfg)
     curves = average_curves(points)

@@ -100,6 +100,20 @@ def load_summary(folder: Path) -> dict[str, Any]:
         raise ValueError(f"{path} is not a readable evaluation summary: {e}") from e
 
 
+def load_compared(folders: list[Path]) -> dict[str, list[dict]]:
+    """The nicgui curves of earlier evaluations, named for their models (checked before measuring anything)."""
+    others: dict[str, list[dict]] = {}
+    for folder in folders:
+        summary = load_summary(Path(folder))
+        if not summary.get("curves", {}).get(OURS) or "model" not in summary:
+            raise ValueError(f"{folder}/summary.json has no nicgui curve or model name: not a nicgui eval folder")
+        name = curve_name(summary["model"])
+        if name in others:
+            name = f"{name} [{Path(folder).name}]"
+        others[name] = summary["curves"][OURS]
+    return others
+
+
 def write_report(
     out: Path,
     points: list[Point],

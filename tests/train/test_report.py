@@ -1,9 +1,13 @@
-"""The evaluation report's RD plots."""
+"""The evaluation report: RD plots, the comparison with other nicgui models, and the evaluations it reads."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from nicgui.train.evaluate import OURS
-from nicgui.train.report import plot_curves
+from nicgui.train.report import load_compared, plot_curves
 
 
 def _curve(offset: float) -> list[dict]:
@@ -33,3 +37,37 @@ def test_the_comparison_table_shows_each_quality_and_goes_away_when_nothing_is_c
     assert "| 100 | 1.500 | 33.75 |  |  |" in text and "BD-rate n/a on PSNR" in text  # 3 points are too few
     write_comparison(path, "mean-scale (2c74d9fab7bc)", {})
     assert not path.exists()
+
+
+def _summary(folder, model: str, curve: list[dict]) -> None:
+    folder.mkdir()
+    (folder / "summary.json").write_text(json.dumps({"model": model, "curves": {OURS: curve, "jpeg": []}}))
+
+
+def test_compared_curves_are_named_for_their_models_and_two_of_one_model_are_told_apart(tmp_path):
+    _summary(tmp_path / "cae", "theis-cae-s (a89886f72e41)", _curve(0))
+    _summary(tmp_path / "run15", "mean-scale (e8b1adeb3392)", _curve(1))
+    _summary(tmp_path / "run15-again", "mean-scale (e8b1adeb3392)", _curve(2))
+    others = load_compared([tmp_path / "cae", tmp_path / "run15", tmp_path / "run15-again"])
+    assert list(others) == [
+        "nicgui theis-cae-s (a89886f72e41)",
+        "nicgui mean-scale (e8b1adeb3392)",
+        "nicgui mean-scale (e8b1adeb3392) [run15-again]",
+    ]
+    assert others["nicgui mean-scale (e8b1adeb3392)"][0]["psnr"] == 25 + 8 * 0.25 + 1
+
+
+def test_folders_that_hold_no_nicgui_evaluation_are_refused_by_name(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no summary.json in"):
+        load_compared([tmp_path / "missing"])
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "summary.json").write_text("{not json")
+    with pytest.raises(ValueError, match="broken.summary.json is not a readable evaluation summary"):
+        load_compared([tmp_path / "broken"])
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "summary.json").write_text(json.dumps({"model": "x", "curves": {"jpeg": []}}))
+    with pytest.raises(ValueError, match="has no nicgui curve"):
+        load_compared([tmp_path / "other"])
+    _summary(tmp_path / "empty", "theis-cae-s (a89886f72e41)", [])
+    with pytest.raises(ValueError, match="has no nicgui curve"):
+        load_compared([tmp_path / "empty"])
