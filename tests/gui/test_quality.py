@@ -88,25 +88,42 @@ def test_a_stale_result_is_dropped(qtbot, window, photo_file):
 
 
 def test_requests_overtaken_before_they_start_are_skipped(qtbot, window, photo_file):
+    """While the model thread works on one request, of two newer ones only the newest ever starts."""
+    import threading
+
     drop(window, [photo_file])
     wait_result(qtbot, window, quality=75)
     finished: list[int] = []
-    dropped: list[int] = []
-    window.client.delivered.connect(
-        lambda m: isinstance(m, Finished) and finished.append(m.generation), Qt.ConnectionType.DirectConnection
-    )
-    window.client.stale_dropped.connect(dropped.append)
+    held = threading.Event()
+    release = threading.Event()
+    before = window.client.generation
+
+    def on_model_thread(m) -> None:  # holds the model thread inside the first request's work
+        if isinstance(m, Finished):
+            finished.append(m.generation)
+        if getattr(m, "generation", 0) > before and not held.is_set():
+            held.set()
+            release.wait(RESULT_TIMEOUT_MS / 1000)
+
+    window.client.delivered.connect(on_model_thread, Qt.ConnectionType.DirectConnection)
     shown: list[int] = []
     window.result_shown.connect(lambda o: shown.append(o.quality))
     gens = []
-    for q in (11, 22, 33):  # no debounce: three requests queue up at once
-        window.client.set_quality(q, debounce=False)
+    try:
+        window.client.set_quality(11, debounce=False)
         gens.append(window.client.generation)
+        assert held.wait(RESULT_TIMEOUT_MS / 1000)  # the model thread has started on q11
+        for q in (22, 33):  # no debounce: both queue up behind it
+            window.client.set_quality(q, debounce=False)
+            gens.append(window.client.generation)
+    finally:
+        release.set()
     window.slider.blockSignals(True)
     window.slider.setValue(33)
     window.slider.blockSignals(False)
     wait_result(qtbot, window, quality=33)
     qtbot.waitUntil(lambda: gens[2] in finished, timeout=RESULT_TIMEOUT_MS)
+    assert gens[0] in finished  # started, then overtaken
     assert gens[1] not in finished  # replaced in the queue by the newer request: never started
     assert shown == [33]
 
