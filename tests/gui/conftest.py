@@ -6,6 +6,9 @@ test does can reach the user's own settings.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +113,25 @@ def drop(window, paths: list[Path] | None = None, image: QImage | None = None) -
     ev = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, ev)
     return ev.isAccepted()
+
+
+@contextmanager
+def model_thread_held(client: CodecClient, when: Callable[[object], bool]) -> Iterator[threading.Event]:
+    """Hold the model thread at the first message it delivers for which ``when`` is true, until the block ends.
+
+    Yields an event that is set once the thread is held: what the test does meanwhile happens while the
+    model thread is known to be mid-request, not whenever the scheduler happens to wake it.
+    """
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold(m: object) -> None:  # runs on the model thread as it delivers ``m``
+        if not held.is_set() and when(m):
+            held.set()
+            release.wait(RESULT_TIMEOUT_MS / 1000)
+
+    client.delivered.connect(hold, Qt.ConnectionType.DirectConnection)
+    try:
+        yield held
+    finally:
+        release.set()

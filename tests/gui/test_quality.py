@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from nicgui.app.messages import Finished, Outcome
-from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
+from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, model_thread_held, wait_result
 
 
 def test_moving_the_slider_updates_the_result_and_readouts(qtbot, window, photo_file, codec):
@@ -47,19 +47,9 @@ def test_slider_moves_are_debounced_and_only_the_last_one_is_shown(qtbot, window
 
 def test_a_step_goes_out_at_once_when_the_result_is_shown_but_the_worker_not_done(qtbot, window, photo_file):
     """The worker reports 'finished' after the outcome; a move in between must not wait for the debounce."""
-    import threading
-
     drop(window, [photo_file])
     wait_result(qtbot, window, quality=75)
-    release = threading.Event()
-    hold = {"armed": True}
-
-    def stall_after_outcome(m) -> None:  # runs on the model thread, after the outcome is queued
-        if isinstance(m, Outcome) and hold.pop("armed", False):
-            release.wait(RESULT_TIMEOUT_MS / 1000)
-
-    window.client.delivered.connect(stall_after_outcome, Qt.ConnectionType.DirectConnection)
-    try:
+    with model_thread_held(window.client, lambda m: isinstance(m, Outcome)):  # after the outcome is queued
         window.slider.setValue(40)
         qtbot.waitUntil(lambda: window.outcome.quality == 40, timeout=RESULT_TIMEOUT_MS)
         qtbot.waitUntil(lambda: not window.client.settling, timeout=RESULT_TIMEOUT_MS)  # no drag in progress
@@ -67,8 +57,6 @@ def test_a_step_goes_out_at_once_when_the_result_is_shown_but_the_worker_not_don
         before = window.client.generation
         window.slider.setValue(45)
         assert window.client.generation == before + 1  # sent at once, not after the debounce
-    finally:
-        release.set()
     wait_result(qtbot, window, quality=45)
 
 
@@ -89,35 +77,23 @@ def test_a_stale_result_is_dropped(qtbot, window, photo_file):
 
 def test_requests_overtaken_before_they_start_are_skipped(qtbot, window, photo_file):
     """While the model thread works on one request, of two newer ones only the newest ever starts."""
-    import threading
-
     drop(window, [photo_file])
     wait_result(qtbot, window, quality=75)
     finished: list[int] = []
-    held = threading.Event()
-    release = threading.Event()
-    before = window.client.generation
-
-    def on_model_thread(m) -> None:  # holds the model thread inside the first request's work
-        if isinstance(m, Finished):
-            finished.append(m.generation)
-        if getattr(m, "generation", 0) > before and not held.is_set():
-            held.set()
-            release.wait(RESULT_TIMEOUT_MS / 1000)
-
-    window.client.delivered.connect(on_model_thread, Qt.ConnectionType.DirectConnection)
+    window.client.delivered.connect(
+        lambda m: isinstance(m, Finished) and finished.append(m.generation), Qt.ConnectionType.DirectConnection
+    )
     shown: list[int] = []
     window.result_shown.connect(lambda o: shown.append(o.quality))
+    before = window.client.generation
     gens = []
-    try:
+    with model_thread_held(window.client, lambda m: getattr(m, "generation", 0) > before) as held:
         window.client.set_quality(11, debounce=False)
         gens.append(window.client.generation)
         assert held.wait(RESULT_TIMEOUT_MS / 1000)  # the model thread has started on q11
         for q in (22, 33):  # no debounce: both queue up behind it
             window.client.set_quality(q, debounce=False)
             gens.append(window.client.generation)
-    finally:
-        release.set()
     window.slider.blockSignals(True)
     window.slider.setValue(33)
     window.slider.blockSignals(False)
