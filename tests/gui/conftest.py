@@ -135,3 +135,4 @@ def model_thread_held(client: CodecClient, when: Callable[[object], bool]) -> It
         yield held
     finally:
         release.set()
+        client.delivered.disconnect(hold)
