@@ -124,7 +124,7 @@ def _codec_for(data: bytes, codecs: dict[tuple[str, bytes], Codec], fallback: Co
 
 
 def run(n: int, seed: int, max_seconds: float, out_dir: Path) -> int:
-    codecs = [load_model(device="cpu"), _hyperprior_codec()]
+    codecs = [load_model("theis-cae-s", device="cpu"), _hyperprior_codec()]
     by_identity = {(c.identity.name, c.identity.digest): c for c in codecs}
     pool = seeds(codecs)
     rng = np.random.default_rng(seed)

@@ -1,4 +1,4 @@
-"""Shared fixtures: a synthetic natural-looking test image and the default codec on the CPU."""
+"""Shared fixtures: a synthetic natural-looking test image and the shipped CAE on the CPU."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ def photo() -> np.ndarray:
 
 @pytest.fixture(scope="session")
 def codec():
+    """The shipped CAE (``theis-cae-s``), which the tests of CAE-specific behaviour are written for;
+    the default model is the hyperprior, tested through its own fixtures and the golden files."""
     from nicgui.codec.api import load_model
 
-    return load_model(device="cpu")
+    return load_model("theis-cae-s", device="cpu")

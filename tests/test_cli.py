@@ -178,11 +178,16 @@ def test_no_display_is_a_clear_error(monkeypatch, capsys, png):
 
 def test_decode_picks_the_files_own_model_and_info_names_it(png, tmp_path, capsys, codec):
     nic = tmp_path / "p.nic"
-    assert main(["encode", str(png), "-o", str(nic), "--model", "default"]) == 0
+    assert main(["encode", str(png), "-o", str(nic), "--model", "theis-cae-s"]) == 0
     assert main(["info", str(nic), "--json"]) == 0
     info = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert info["model_family"] == "theis-cae" and info["format_version"] == 2
     assert main(["decode", str(nic), "-o", str(tmp_path / "p.png")]) == 0
+    plain = tmp_path / "plain.nic"  # no --model: the default, the hyperprior
+    assert main(["encode", str(png), "-o", str(plain)]) == 0
+    assert main(["info", str(plain), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["model_family"] == "mean-scale"
+    assert main(["decode", str(plain), "-o", str(tmp_path / "plain.png")]) == 0
 
 
 def test_unknown_model_name_is_a_one_line_error(png, tmp_path, capsys):

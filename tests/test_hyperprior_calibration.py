@@ -34,7 +34,7 @@ def test_reports_each_quality_and_rung_of_a_hyperprior_and_refuses_a_cae(script,
     assert "best shift" in lines[0] and "rms/scale" in out
     bpp = [float(line.split("latents ")[1].split(" bpp")[0]) for line in lines]
     assert 0 < bpp[0] < bpp[1]
-    assert script.main([str(tmp_path), "--weights", "default"]) == 1
+    assert script.main([str(tmp_path), "--weights", "theis-cae-s"]) == 1
     assert "not a hyperprior" in capsys.readouterr().err
     assert script.main([str(tmp_path / "p0.png"), "--weights", str(TINY_HYPERPRIOR)]) == 1
     assert "no pictures" in capsys.readouterr().err

@@ -15,7 +15,8 @@
 # second argument sets the peak lr. The step count goes on from the one the weights record. Weights
 # of an uncommitted CPU run can travel too: export them into .gpu/ and set RESUME=.gpu/NAME.safetensors.
 # Afterwards commit the new weights as checkpoints/mean-scale.safetensors whatever they measure (so
-# that the next session goes on from them), and as weights/mean-scale.safetensors only to ship them.
+# that the next session goes on from them), and as weights/default.safetensors only to ship them
+# (moving the shipped default aside by name first: CONTRIBUTING.md).
 # Files back: report.txt (device; export's fit of the scale tables to the training pictures: a large
 # saving there means training left the scales off; the weights' sha256; benchmarks/
 # hyperprior_calibration.py on 6 Kodak pictures: a few per cent overhead; the cross-device checks), log.csv,

@@ -136,7 +136,7 @@ class PrecisionRequest:
 
 @dataclass(frozen=True)
 class ModelRequest:
-    """Switch to another installed model (by name, e.g. ``default`` or ``mean-scale``)."""
+    """Switch to another installed model (by name, e.g. ``default`` or ``theis-cae-s``)."""
 
     model: str
 

@@ -164,7 +164,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def add_codec_commands(sub: argparse._SubParsersAction) -> None:
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--model", help="installed model by name: default, mean-scale, ... (decode: the file's own)")
+        sp.add_argument(
+            "--model",
+            help="installed model: default (the hyperprior), theis-cae-s (the CAE), ... (decode: the file's own)",
+        )
         sp.add_argument("--weights", help="weights file (.safetensors) to use instead of an installed model")
         sp.add_argument("--device", help="cpu or cuda (default: cuda when available)")
         precision_option(sp)

@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quality", type=int, help="quality 1..100 to start with")
     p.add_argument("--compare", choices=["jpeg", "webp", "avif", "jxl"], help="compare with a classical codec")
     p.add_argument("--device", help="cpu or cuda (default: cuda when available)")
-    p.add_argument("--model", help="installed model by name (default, mean-scale, ...; default: the last one chosen)")
+    p.add_argument("--model", help="installed model by name (default, theis-cae-s, ...; default: the last one chosen)")
     p.add_argument("--weights", help="weights file (.safetensors) to use instead of an installed model")
     p.add_argument(
         "--precision",

@@ -72,4 +72,11 @@ def test_unknown_family_is_named(cae_file, tmp_path):
 def test_installed_models_lists_names_and_families(cae_file, monkeypatch):
     monkeypatch.setenv("NICGUI_WEIGHTS_DIR", str(cae_file.parent))
     found = {m.name: m for m in installed_models()}
-    assert found["cae"].family == "theis-cae" and found["default"].model == "theis-cae-s"
+    assert found["cae"].family == "theis-cae" and found["cae"].path == cae_file
+
+
+def test_the_default_is_the_hyperprior_and_the_cae_stays_installed_by_name():
+    found = {m.name: m for m in installed_models()}
+    assert found["default"].family == "mean-scale" and found["default"].model == "mean-scale"
+    # files written by every earlier release name these weights: they must stay installed
+    assert str(identity_of(found["theis-cae-s"].path)) == "theis-cae-s (a89886f72e41)"

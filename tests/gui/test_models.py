@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nicgui.codec.api import Codec
-from nicgui.codec.weights import load_weights, save_weights
+from nicgui.codec.api import Codec, load_model
+from nicgui.codec.weights import find_weights, load_weights, save_weights
 from tests.codec.test_hyperprior import _trained_a_little
 from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
 
@@ -20,29 +20,41 @@ def extra_weights(tmp_path_factory):
 
 
 @pytest.fixture
-def hp_window(make_window, extra_weights, monkeypatch):
+def hp_window(qtbot, make_window, extra_weights, monkeypatch):
+    """A window that starts on the real default model (the other GUI tests share the CAE fixture)."""
     monkeypatch.setenv("NICGUI_WEIGHTS_DIR", str(extra_weights))
-    return make_window()
+    w = make_window(lambda device: load_model(None, device))
+    qtbot.waitUntil(lambda: w.client.model is not None, timeout=RESULT_TIMEOUT_MS)
+    return w
 
 
-def test_model_menu_switches_to_the_hyperprior_and_back(qtbot, hp_window, photo_file):
+def test_model_menu_switches_between_the_default_hyperprior_and_the_cae(qtbot, hp_window, photo_file):
     w = hp_window
-    assert {"default", "ms-tiny"} <= set(w.model_actions)
-    assert w.model_actions["default"].isChecked()
+    assert {"default", "theis-cae-s", "ms-tiny"} <= set(w.model_actions)
     drop(w, [photo_file])
     first = wait_result(qtbot, w, quality=75)
-    assert first.latents.mean is None
+    assert w.client.model.family == "mean-scale" and first.latents.mean is not None  # the default
+    assert w.model_actions["default"].isChecked()
+
+    w.model_actions["theis-cae-s"].trigger()  # the CAE, by name
+    qtbot.waitUntil(lambda: w.client.model.family == "theis-cae", timeout=RESULT_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.outcome.latents.mean is None, timeout=RESULT_TIMEOUT_MS)
+    wait_result(qtbot, w, quality=75)
+    insp = w.inspector
+    qtbot.waitUntil(lambda: insp.latents is w.outcome.latents, timeout=RESULT_TIMEOUT_MS)
+    assert w.settings.model == "theis-cae-s" and "theis-cae-s" in w.device_label.text()
+    assert insp.map_kind.currentData() == "values"  # the hyperprior views are not offered for the CAE
+    assert not insp.map_kind.model().item(insp.map_kind.findData("scale")).isEnabled()
+
     w.model_actions["ms-tiny"].trigger()
     qtbot.waitUntil(lambda: w.client.model.family == "mean-scale", timeout=RESULT_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: w.outcome is not first and w.outcome.latents.mean is not None, timeout=RESULT_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.outcome.latents.mean is not None, timeout=RESULT_TIMEOUT_MS)
     wait_result(qtbot, w, quality=75)
-    qtbot.waitUntil(lambda: w.inspector.latents is w.outcome.latents, timeout=RESULT_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: insp.latents is w.outcome.latents, timeout=RESULT_TIMEOUT_MS)
     assert w.model_actions["ms-tiny"].isChecked() and w.settings.model == "ms-tiny"
     assert "mean-scale-tiny" in w.device_label.text()
     lat = w.outcome.latents
     assert lat.stride == 16 and lat.hyper is not None and lat.side_bits > 0
-
-    insp = w.inspector
     for kind, expected in (("scale", lat.scale), ("mean", lat.mean), ("bits", lat.bits)):
         insp.map_kind.setCurrentIndex(insp.map_kind.findData(kind))
         assert np.allclose(insp.map_item.image, expected[insp.channel])
@@ -50,26 +62,18 @@ def test_model_menu_switches_to_the_hyperprior_and_back(qtbot, hp_window, photo_
     assert np.array_equal(insp.map_item.image, lat.hyper[insp.channel % lat.hyper.shape[0]].astype(np.float32))
     assert "side information" in insp.summary.text()
 
-    w.model_actions["default"].trigger()
-    qtbot.waitUntil(lambda: w.client.model.family == "theis-cae", timeout=RESULT_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: w.outcome.latents.mean is None, timeout=RESULT_TIMEOUT_MS)
-    wait_result(qtbot, w, quality=75)
-    qtbot.waitUntil(lambda: insp.latents is w.outcome.latents, timeout=RESULT_TIMEOUT_MS)
-    assert insp.map_kind.currentData() == "values"  # the hyperprior views are not offered for the CAE
-    assert not insp.map_kind.model().item(insp.map_kind.findData("scale")).isEnabled()
 
-
-def test_a_nic_file_of_another_installed_model_opens_with_that_model(qtbot, hp_window, extra_weights, photo, tmp_path):
-    other = Codec(load_weights(extra_weights / "ms-tiny.safetensors"))
-    path = tmp_path / "made-by-hyperprior.nic"
+def test_a_nic_file_of_another_installed_model_opens_with_that_model(qtbot, hp_window, photo, tmp_path):
+    other = Codec(load_weights(find_weights("theis-cae-s")))
+    path = tmp_path / "made-by-the-cae.nic"
     path.write_bytes(other.encode(photo, 60))
-    assert hp_window.client.model.family == "theis-cae"
+    assert hp_window.client.model.family == "mean-scale"  # the default
     drop(hp_window, [path])
     qtbot.waitUntil(
         lambda: hp_window.loaded is not None and hp_window.loaded.nic is not None, timeout=RESULT_TIMEOUT_MS
     )
     nic = hp_window.loaded.nic
-    assert nic.header.family == "mean-scale" and nic.latents.mean is not None
+    assert nic.header.family == "theis-cae" and nic.latents.mean is None
     assert not hp_window.message.text()
 
 

@@ -97,6 +97,7 @@ def test_bundle_is_under_one_gib(app):
 def test_bundle_ships_data_and_leaves_out_unused_parts(app):
     internal = app / "_internal"
     assert (internal / "weights" / "default.safetensors").is_file()
+    assert (internal / "weights" / "theis-cae-s.safetensors").is_file()  # earlier releases' files need it
     assert {p.name for p in (internal / "resources").iterdir()} >= {"nicgui.png", "nicgui.svg"}
     assert (app / "install_desktop.sh").is_file() and (app / "linux" / "nicgui.desktop").is_file()
     names = [p.relative_to(internal).as_posix() for p in internal.rglob("*")]

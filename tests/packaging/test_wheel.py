@@ -66,6 +66,7 @@ def _check_wheel(wheel: Path) -> None:
             assert arcname in names, f"{arcname} missing from {wheel.name}"
             assert _sha256(zf.read(arcname)) == _sha256(source.read_bytes()), arcname
         assert "nicgui/weights/default.safetensors" in names
+        assert "nicgui/weights/theis-cae-s.safetensors" in names  # what every earlier release's files name
         for init in (ROOT / "nicgui").rglob("__init__.py"):  # every package of the source tree
             rel = init.relative_to(ROOT).as_posix()
             assert rel in names, (
