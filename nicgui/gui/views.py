@@ -1,19 +1,25 @@
 """The image views: original, reconstruction and error heatmap with linked pan and zoom, and a
 split view (original | reconstruction with a draggable divider) for close comparison.
 
+The side-by-side views are laid out by hand on one canvas, in the arrangement (a row, a 2x2 grid
+or a column of equal cells) that shows the picture largest in the area at hand; see
+:func:`arrangements` and :meth:`ImageViews.arrangement`.
+
 Pictures arrive ready to show (uint8 RGB; heatmaps already coloured on the worker), so putting
 them on screen costs no pixel arithmetic on the GUI thread.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QPen, QResizeEvent
+from PySide6.QtGui import QFontMetricsF, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsRectItem,
@@ -35,6 +41,67 @@ VIEWS = 4
 NO_CLASSIC = "“Compare with” shows JPEG, WebP, AVIF or JPEG XL here, at nicgui's file size"
 SIDE, SPLIT = "side", "split"
 TITLE_COLOUR = TEXT
+MARGIN = 6  # around the side-by-side views, in logical pixels
+SPACING = 4  # between cells, and between the cells and the colour bar
+FIT_PADDING = 0.02  # a fitted picture leaves this fraction of its size free on each side
+STICKY = 1.03  # on a resize, another arrangement must show the picture this much larger to replace the current one
+
+
+class Arrangement(NamedTuple):
+    """Views in ``rows`` x ``cols`` equal cells, in reading order (original, nicgui, error, classical)."""
+
+    rows: int
+    cols: int
+
+
+ROW_OF = {3: Arrangement(1, 3), 4: Arrangement(1, 4)}
+GRID = Arrangement(2, 2)
+
+
+def arrangements(views: int) -> list[Arrangement]:
+    """The candidate arrangements of ``views`` views: a row, a 2x2 grid (three views leave a cell
+    for the comparison hint) and a column."""
+    return [Arrangement(1, views), GRID, Arrangement(views, 1)]
+
+
+class Cell(NamedTuple):
+    """The size of one view (its title excluded) in an arrangement, in logical pixels."""
+
+    width: float
+    height: float
+
+
+def cell_size(arr: Arrangement, area: tuple[float, float], title_h: float, bar_w: float) -> Cell:
+    """One view's size when ``arr`` fills ``area`` (width, height): margins around, ``SPACING``
+    between cells, a title of ``title_h`` above each view, the colour bar (``bar_w``) on the right."""
+    w, h = area
+    width = (w - 2 * MARGIN - bar_w - SPACING - SPACING * (arr.cols - 1)) / arr.cols
+    height = (h - 2 * MARGIN - SPACING * (arr.rows - 1)) / arr.rows - title_h
+    return Cell(max(0.0, width), max(0.0, height))
+
+
+def picture_scale(cell: Cell, picture: tuple[int, int]) -> float:
+    """Screen pixels per picture pixel of a picture (width, height) fitted whole in ``cell``."""
+    return min(cell.width / picture[0], cell.height / picture[1])
+
+
+def best_arrangement(
+    views: int,
+    area: tuple[float, float],
+    picture: tuple[int, int],
+    title_h: float,
+    bar_w: float,
+    current: Arrangement | None = None,
+    sticky: float = 1.0,
+) -> Arrangement:
+    """The arrangement of ``views`` views that shows ``picture`` largest in ``area``. ``current``
+    stays unless another shows the picture more than ``sticky`` times larger (and wins ties)."""
+    candidates = arrangements(views)
+    scales = {a: picture_scale(cell_size(a, area, title_h, bar_w), picture) for a in candidates}
+    best = max(candidates, key=lambda a: scales[a])  # the first of equals: a row before a grid
+    if current in scales and scales[current] * sticky >= scales[best]:
+        return current
+    return best
 
 
 @cache
@@ -44,10 +111,34 @@ def colour_map(kind: HeatmapKind) -> pg.ColorMap:
 
 
 class _Title(pg.LabelItem):
-    """A view's title; its text never widens its column, so the three views stay equal."""
+    """A view's title; its text never widens its cell, so the views stay equal: a title longer
+    than its cell is cut short with "…" (the whole of it in the tooltip) rather than run over
+    its neighbours."""
 
     def __init__(self) -> None:
+        self.full_text = ""
+        self._elided_for: tuple[str, float] | None = None
         super().__init__("", color=TITLE_COLOUR)
+
+    def show_text(self, text: str) -> None:
+        self.full_text = text
+        self._elide()
+
+    def _elide(self) -> None:
+        width = self.width()
+        if self._elided_for == (self.full_text, width):
+            return
+        self._elided_for = (self.full_text, width)
+        metrics = QFontMetricsF(self.item.font())
+        room = width - 2 * self.item.document().documentMargin()
+        shown = metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
+        self.setToolTip(self.full_text if shown != self.full_text else "")
+        self.setText(html.escape(shown, quote=False), color=TITLE_COLOUR)
+
+    def resizeEvent(self, ev: object) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(ev)
+        if ev is not None:  # a real resize (setText calls this with None)
+            self._elide()
 
     def updateMin(self) -> None:  # noqa: N802 (pyqtgraph's name): as LabelItem's, with no minimum width
         h = self.itemRect().height()
@@ -61,8 +152,8 @@ class _Title(pg.LabelItem):
         self.updateGeometry()
 
 
-def _view_box(layout: pg.GraphicsLayout, row: int, col: int) -> pg.ViewBox:
-    vb = layout.addViewBox(row=row, col=col)
+def _view_box(layout: pg.GraphicsLayout | None = None) -> pg.ViewBox:
+    vb = pg.ViewBox() if layout is None else layout.addViewBox(row=0, col=0)
     vb.setAspectLocked(True)
     vb.invertY(True)
     vb.setMenuEnabled(False)
@@ -94,20 +185,20 @@ class ImageViews(QWidget):
         self._bar_state: tuple[HeatmapKind, tuple[float, float]] | None = None
         self._shown_titles: list[str] = ["", "", "", ""]
         self._classic: np.ndarray | None = None
-        self._grid: bool | None = None  # views in a 2x2 grid (landscape pictures) or in a row
         self._wipe_classic = False  # the split view compares nicgui with the classical codec
+        self._fitted = True  # the whole picture is in view (until the user pans or zooms)
 
-        # side by side
-        self.side = pg.GraphicsLayoutWidget()
-        self.side.setBackground(BACKGROUND)
-        lay = self.side.ci
-        lay.setSpacing(4)
+        # side by side: the views on one canvas, placed by hand (_place) in the arrangement that
+        # shows the picture largest; a grid layout laid them out wrong after each rearrangement
+        self.side = pg.GraphicsView(background=BACKGROUND)
+        self.canvas = pg.GraphicsWidget()
+        self.side.setCentralItem(self.canvas)  # the view keeps it the size of its viewport
         self.titles = [_Title() for _ in range(VIEWS)]
-        for i, title in enumerate(self.titles):
-            lay.addItem(title, row=0, col=i)
-        self.boxes = [_view_box(lay, 1, i) for i in range(VIEWS)]
+        self.boxes = [_view_box() for _ in range(VIEWS)]
         self.items = [pg.ImageItem() for _ in range(VIEWS)]
-        for vb, item in zip(self.boxes, self.items, strict=True):
+        for title, vb, item in zip(self.titles, self.boxes, self.items, strict=True):
+            title.setParentItem(self.canvas)
+            vb.setParentItem(self.canvas)
             vb.addItem(item)
         # the part on screen of a new quality, laid over the old reconstruction until the whole arrives
         self.patch = pg.ImageItem()
@@ -125,8 +216,10 @@ class ImageViews(QWidget):
             label="mean |error| (levels)",
             colorMapMenu=False,
         )
-        lay.addItem(self.colour_bar, row=1, col=VIEWS)
-        self._arrange(grid=False)
+        self.colour_bar.setParentItem(self.canvas)
+        self._arrangement = ROW_OF[3]
+        self._placed: tuple[object, ...] | None = None  # what the last placement was for
+        self.canvas.geometryChanged.connect(self._resized)
         self.side.scene().sigMouseMoved.connect(self._moved_side)
 
         # split: original below, reconstruction on top clipped to the right of the divider
@@ -139,7 +232,7 @@ class ImageViews(QWidget):
         self.split_title.setStyleSheet(f"background: {BACKGROUND}; color: {TITLE_COLOUR}; padding: 4px;")
         self.split = pg.GraphicsLayoutWidget()
         self.split.setBackground(BACKGROUND)
-        self.split_box = _view_box(self.split.ci, 0, 0)
+        self.split_box = _view_box(self.split.ci)
         self.split_original = pg.ImageItem()
         self.split_box.addItem(self.split_original)
         self._clip = QGraphicsRectItem()
@@ -169,7 +262,7 @@ class ImageViews(QWidget):
         layout.addWidget(self.stack)
         self._titles = ["Original", "Reconstruction", "Error", NO_CLASSIC]
         self._update_titles()
-        self._fitted = True  # the whole picture is in view (until the user pans or zooms)
+        self._place()
         for vb in (*self.boxes, self.split_box):
             vb.sigRangeChangedManually.connect(self._zoomed_by_hand)
         self.setToolTip("")
@@ -190,7 +283,7 @@ class ImageViews(QWidget):
         size = None if rgb is None else (rgb.shape[1], rgb.shape[0])
         if size is not None and size != self._size:
             self._size = size
-            self._arrange(grid=size[0] > size[1])  # landscape pictures fill a wide window as a 2x2 grid
+            self._place()  # in the arrangement that suits this picture's shape
             self._clip.setRect(self._clip_rect())
             self.divider.setBounds((0, size[0]))
             self.divider.setValue(self._split_at * size[0])
@@ -201,6 +294,7 @@ class ImageViews(QWidget):
         """The picture size when there is no original to show (a .nic file)."""
         if (width, height) != self._size:
             self._size = (width, height)
+            self._place()
             self.divider.setBounds((0, width))
             self.divider.setValue(self._split_at * width)
             self.fit()
@@ -244,8 +338,7 @@ class ImageViews(QWidget):
         """The classical codec's picture at nicgui's file size, in a view of its own (None hides it)."""
         self._classic = rgb
         _show(self.items[CLASSIC], rgb)
-        self.boxes[CLASSIC].setVisible(rgb is not None)
-        self.titles[CLASSIC].setVisible(rgb is not None or bool(self._grid))
+        self._place()  # a fourth view, or one fewer
         self._titles[CLASSIC] = title if rgb is not None else NO_CLASSIC
         if rgb is None and self._wipe_classic:
             self._wipe_classic = False
@@ -261,34 +354,68 @@ class ImageViews(QWidget):
             _show(self.split_original, self._original)
             _show(self.split_reconstruction, self._reconstruction)
 
-    def _arrange(self, grid: bool) -> None:
-        """Views in a row, or for landscape pictures in a 2x2 grid (original, nicgui / error, classical)."""
-        if grid == self._grid:
+    # -- layout ----------------------------------------------------------------------------------
+    def _title_height(self) -> float:
+        return max(t.minimumHeight() for t in self.titles)
+
+    def _bar_width(self) -> float:
+        # kept free even while the bar is hidden, so that the views do not jump when an error map arrives
+        return self.colour_bar.effectiveSizeHint(Qt.SizeHint.PreferredSize).width()
+
+    def _area(self) -> tuple[float, float]:
+        return (self.canvas.size().width(), self.canvas.size().height())
+
+    def _resized(self) -> None:
+        self._place(sticky=STICKY)  # while the window is dragged, do not flip between near-equal layouts
+
+    def _place(self, sticky: float = 1.0) -> None:
+        """Choose the arrangement for the picture and the area, and put the titles, views and colour
+        bar in their cells (each no bigger than the fitted picture, the whole centred in the area);
+        a fitted picture is fitted again when its cells change."""
+        views = VIEWS if self._classic is not None else VIEWS - 1
+        area = self._area()
+        title_h, bar_w = self._title_height(), self._bar_width()
+        if self._size is not None and area[0] > 0 and area[1] > 0:
+            self._arrangement = best_arrangement(views, area, self._size, title_h, bar_w, self._arrangement, sticky)
+        elif self._arrangement not in arrangements(views):  # no picture yet: the same shape, this many views
+            self._arrangement = ROW_OF[views] if self._arrangement.rows == 1 else Arrangement(views, 1)
+        arr = self._arrangement
+        key = (arr, area, title_h, bar_w, views)
+        if key == self._placed:
             return
-        self._grid = grid
-        lay = self.side.ci
-        for item in (*self.titles, *self.boxes, self.colour_bar):
-            lay.removeItem(item)
+        self._placed = key
+        cell = cell_size(arr, area, title_h, bar_w)
+        if self._size is not None:  # no wider or taller than the fitted picture needs: titles sit on their pictures
+            fitted = picture_scale(cell, self._size)
+            cell = Cell(min(cell.width, self._size[0] * fitted), min(cell.height, self._size[1] * fitted))
+        # the cells and the colour bar as one block in the middle of the area
+        block_w = arr.cols * (cell.width + SPACING) + bar_w
+        block_h = arr.rows * (title_h + cell.height + SPACING) - SPACING
+        left = max(float(MARGIN), (area[0] - block_w) / 2)
+        top = max(float(MARGIN), (area[1] - block_h) / 2)
+        cells = arr.rows * arr.cols  # the 2x2 grid of three views shows the comparison hint in the fourth cell
         for i in range(VIEWS):
-            row, col = (2 * (i // 2), i % 2) if grid else (0, i)
-            self.titles[i].setMaximumHeight(self.titles[i].preferredHeight() + 4)  # titles never take a view's room
-            lay.addItem(self.titles[i], row=row, col=col)
-            lay.addItem(self.boxes[i], row=row + 1, col=col)
-        if grid:  # beside both rows, so that it favours neither
-            lay.addItem(self.colour_bar, row=0, col=2, rowspan=4)
-        else:
-            lay.addItem(self.colour_bar, row=1, col=VIEWS)
-        grid_layout = lay.layout  # equal cells, so that linked views show the same region
-        for row in range(4):
-            grid_layout.setRowStretchFactor(row, 1 if row % 2 else 0)
-        for col in range(VIEWS):
-            grid_layout.setColumnStretchFactor(col, 1 if col < (2 if grid else VIEWS) else 0)
-        self.boxes[CLASSIC].setVisible(self._classic is not None)
-        self.titles[CLASSIC].setVisible(self._classic is not None or grid)  # in a grid: a hint in the free cell
+            r, c = divmod(i, arr.cols)
+            x = left + c * (cell.width + SPACING)
+            y = top + r * (title_h + cell.height + SPACING)
+            self.titles[i].setGeometry(QRectF(x, y, cell.width, title_h))
+            self.boxes[i].setGeometry(QRectF(x, y + title_h, cell.width, cell.height))
+            self.titles[i].setVisible(i < views or i < cells)
+            self.boxes[i].setVisible(i < views)
+        bar = QRectF(left + arr.cols * (cell.width + SPACING), top + title_h, bar_w, max(0.0, block_h - title_h))
+        self.colour_bar.setGeometry(bar)
+        if self._fitted and self._size is not None:
+            self.fit()
+
+    @property
+    def arrangement(self) -> Arrangement:
+        """How the side-by-side views are laid out now (rows, columns)."""
+        return self._arrangement
 
     @property
     def grid(self) -> bool:
-        return bool(self._grid)
+        """Whether the views are in a 2x2 grid (as landscape pictures are in a wide area)."""
+        return self._arrangement == GRID
 
     def retitle(self, which: int, title: str) -> None:
         """Change one view's title only (say, that its picture is being recomputed)."""
@@ -322,7 +449,7 @@ class ImageViews(QWidget):
             return
         for i, (label, text) in enumerate(zip(self.titles, self._titles, strict=True)):
             if text != self._shown_titles[i]:
-                label.setText(text, color=TITLE_COLOUR)
+                label.show_text(text)
         self._shown_titles = list(self._titles)
         left, right = (RECONSTRUCTION, CLASSIC) if self._wipe_classic else (ORIGINAL, RECONSTRUCTION)
         self.split_title.setText(f"◀ {self._titles[left]}   │   {self._titles[right]} ▶")
@@ -416,7 +543,7 @@ class ImageViews(QWidget):
             return
         w, h = self._size
         for vb in (self.boxes[0], self.split_box):
-            vb.setRange(QRectF(0, 0, w, h), padding=0.02)
+            vb.setRange(QRectF(0, 0, w, h), padding=FIT_PADDING)
         self._fitted = True
 
     def actual_pixels(self) -> None:
@@ -463,7 +590,7 @@ class ImageViews(QWidget):
 
     def _moved_side(self, pos: QPointF) -> None:
         for vb in self.boxes:
-            if vb.sceneBoundingRect().contains(pos):
+            if vb.isVisible() and vb.sceneBoundingRect().contains(pos):
                 self._emit_at(vb, pos)
                 return
         self.cursor_text.emit("")
