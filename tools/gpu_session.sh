@@ -28,6 +28,7 @@
 set -euo pipefail
 MINUTES=${1:?usage: tools/gpu_session.sh MINUTES [LR]}
 RESUME=${RESUME:-checkpoints/mean-scale.safetensors}  # RESUME=none trains from scratch
+[ "$RESUME" = checkpoints/mean-scale.safetensors ] && [ ! -f "$RESUME" ] && RESUME=weights/default.safetensors
 OUT=${OUT:?run this through the device tool, which sets OUT}
 DEVICE=${DEVICE:-cuda}  # DEVICE=cpu for a dry run here (with a venv's python3 first on PATH)
 TMP=${TMP_DIR:-/tmp}

@@ -36,6 +36,8 @@ def main(name: str) -> None:
     manifest = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
     for case, (img, quality) in inputs().items():
         key = f"{codec.identity.name}-v2-{case}"
+        if key in manifest and manifest[key]["model"] != str(codec.identity):  # a later model of that name
+            key = f"{codec.identity.name}-{codec.identity.digest.hex()[:12]}-v2-{case}"
         if key in manifest:
             print(f"{key}: kept")
             continue
