@@ -237,3 +237,106 @@ def test_opening_the_window_names_every_missing_x11_library(monkeypatch):
     assert "sudo apt install libxcb-icccm4 libxcb-keysyms1" in message and "libxcb-cursor0" not in message
     absent.clear()
     assert _not_an_app_start([]) is None
+
+
+def test_encode_with_effort_writes_a_smaller_file_that_decodes(png, tmp_path, capsys):
+    plain, searched = tmp_path / "plain.nic", tmp_path / "searched.nic"
+    assert main(["encode", str(png), "-o", str(plain), "-q", "40"]) == 0
+    assert main(["encode", str(png), "-o", str(searched), "-q", "40", "--effort", "1", "--no-progress"]) == 0
+    assert "quality 40, effort 1" in capsys.readouterr().out
+    assert searched.stat().st_size < plain.stat().st_size
+    assert main(["decode", str(searched), "-o", str(tmp_path / "back.png")]) == 0
+
+
+@pytest.mark.parametrize(("text", "size"), [("1200", 1200), ("1.2k", 1200), ("2K", 2000), ("0.5M", 500_000)])
+def test_size_target_fits_the_file_under_it(png, tmp_path, capsys, text, size):
+    out = tmp_path / "fit.nic"
+    assert main(["encode", str(png), "-o", str(out), "--size", text]) == 0
+    assert out.stat().st_size <= size
+    assert f"(target {size:,} bytes)" in capsys.readouterr().out
+
+
+def test_psnr_and_bpp_targets(png, tmp_path, capsys):
+    from nicgui.codec.api import load_model
+    from nicgui.codec.metrics import psnr
+
+    out = tmp_path / "p.nic"
+    assert main(["encode", str(png), "-o", str(out), "--psnr", "30"]) == 0
+    original = np.asarray(Image.open(png).convert("RGB"))
+    assert psnr(original, load_model().decode(out.read_bytes()).rgb) >= 30
+    assert main(["encode", str(png), "-o", str(out), "--bpp", "0.8", "-f"]) == 0
+    h, w = original.shape[:2]
+    assert out.stat().st_size * 8 <= 0.8 * w * h
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--size", "10"], "cannot fit in 10 bytes: the smallest file (quality 1) has"),
+        (["--psnr", "90"], "cannot reach 90.00 dB: the best file (quality 100) reaches"),
+        (["--roi", "nothere.png"], "mask not found: nothere.png"),
+        (["--tune", "ms-ssim", "--effort", "0"], "need a search: use --effort 1 or more"),
+    ],
+)
+def test_impossible_targets_and_conflicts_are_one_line_errors(png, tmp_path, capsys, extra, message):
+    out = tmp_path / "x.nic"
+    assert main(["encode", str(png), "-o", str(out), *extra]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["-q", "50", "--size", "2k"], ["--psnr", "30", "--bpp", "1"], ["--effort", "10"], ["--size", "lots"]],
+)
+def test_conflicting_or_malformed_flags_are_usage_errors(png, tmp_path, capsys, extra):
+    with pytest.raises(SystemExit) as e:
+        main(["encode", str(png), "-o", str(tmp_path / "x.nic"), *extra])
+    assert e.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_a_mask_of_another_size_is_refused_before_any_work(png, tmp_path, capsys):
+    mask = tmp_path / "mask.png"
+    Image.new("L", (10, 10), 255).save(mask)
+    assert main(["encode", str(png), "-o", str(tmp_path / "x.nic"), "--roi", str(mask)]) == 1
+    err = capsys.readouterr().err
+    assert "is 10x10, the picture 192x128: they must be the same size" in err
+
+
+def test_a_region_of_interest_gets_more_quality(png, tmp_path):
+    from nicgui.codec.api import load_model
+    from nicgui.codec.metrics import psnr
+
+    original = np.asarray(Image.open(png).convert("RGB"))
+    h, w = original.shape[:2]
+    mask = np.full((h, w), 5, np.uint8)
+    mask[:, : w // 2] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    codec = load_model()
+    outs = {}
+    for name, extra in (("plain", []), ("roi", ["--roi", str(tmp_path / "mask.png")])):
+        out = tmp_path / f"{name}.nic"
+        assert main(["encode", str(png), "-o", str(out), "-q", "30", "-e", "4", "--no-progress", *extra]) == 0
+        outs[name] = codec.decode(out.read_bytes()).rgb
+    left = slice(0, w // 2)
+    assert psnr(original[:, left], outs["roi"][:, left]) > psnr(original[:, left], outs["plain"][:, left])
+
+
+def test_ctrl_c_during_a_search_leaves_no_file(png, tmp_path, capsys, monkeypatch):
+    from nicgui.codec import refine
+
+    calls = []
+
+    def interrupted(v, tau, gen):
+        calls.append(1)
+        if len(calls) > 4:
+            raise KeyboardInterrupt
+        return v
+
+    monkeypatch.setattr(refine, "soft_round", interrupted)
+    out = tmp_path / "x.nic"
+    assert main(["encode", str(png), "-o", str(out), "-e", "5", "--no-progress"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert not out.exists() and list(tmp_path.iterdir()) == [png]

@@ -20,6 +20,8 @@ from nicgui.errors import NicguiError
 
 if TYPE_CHECKING:
     from nicgui.codec.api import Codec
+    from nicgui.codec.effort import SearchOptions
+    from nicgui.codec.target import Target
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +60,31 @@ class FileResult:
     error: str = ""
 
 
-def compress_file(codec: Codec, source: Path, output: Path, quality: int, overwrite: bool) -> FileResult:
-    """Compress one file to ``output`` (atomically); an existing output is skipped unless ``overwrite``."""
+def compress_file(
+    codec: Codec,
+    source: Path,
+    output: Path,
+    quality: int,
+    overwrite: bool,
+    options: SearchOptions | None = None,
+    target: Target | None = None,
+) -> FileResult:
+    """Compress one file to ``output`` (atomically); an existing output is skipped unless ``overwrite``.
+
+    ``options``: the encoder's search (effort, tuning); ``target``: a size or PSNR each file must
+    meet instead of ``quality`` (``codec/target.py``)."""
     from nicgui.codec.pictures import load_picture
+    from nicgui.codec.target import reach
 
     if output.exists() and not overwrite:
         return FileResult(source, output, "skipped")
     try:
         size = source.stat().st_size
-        data = codec.encode(load_picture(source), quality)
+        picture = load_picture(source)
+        if target is not None:
+            data = reach(codec, codec.analyse(picture), target, options).compressed.data
+        else:
+            data = codec.encode(picture, quality, options=options)
         atomic_write(output, data, overwrite)
     except FileExistsError:  # another writer took the name meanwhile
         return FileResult(source, output, "skipped")

@@ -9,7 +9,17 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from nicgui.cli.common import CliError, check_output, precision_option, quality_arg, read_input, write_output
+from nicgui.cli.common import (
+    CliError,
+    check_output,
+    effort_arg,
+    precision_option,
+    quality_arg,
+    read_input,
+    read_mask,
+    size_arg,
+    write_output,
+)
 
 
 def _codec(args: argparse.Namespace):
@@ -18,20 +28,84 @@ def _codec(args: argparse.Namespace):
     return load_model(args.weights or args.model, args.device, args.precision)
 
 
+def _search_options(args: argparse.Namespace, height: int, width: int):
+    """The search the flags ask for (effort, tuning, region of interest), or None for one pass."""
+    from nicgui.codec.effort import DEFAULT_TUNED_EFFORT, SearchOptions, Tune
+
+    mask = getattr(args, "roi", None)
+    tuned = mask is not None or args.tune != Tune.PSNR.value
+    effort = args.effort if args.effort is not None else (DEFAULT_TUNED_EFFORT if tuned else 0)
+    if tuned and effort == 0:
+        raise CliError("--roi and --tune ms-ssim need a search: use --effort 1 or more (or leave --effort out)")
+    roi = None if mask is None else read_mask(Path(mask), width, height)
+    return SearchOptions(effort, Tune(args.tune), roi, args.seed)
+
+
+def _search_bar(args: argparse.Namespace, label: str):
+    """A progress bar for a search (iteration, estimated bpp and PSNR, time left), or None."""
+    from tqdm import tqdm
+
+    from nicgui.codec.effort import SearchStep
+
+    state: dict[str, object] = {}
+
+    def on_step(step: SearchStep) -> None:
+        bar = state.get("bar")
+        total = step.iterations * step.windows
+        if bar is None or getattr(bar, "total", None) != total or step.fraction <= 1 / total:
+            if bar is not None:
+                bar.close()  # type: ignore[attr-defined]
+            bar = tqdm(total=total, unit="it", desc=label, disable=True if args.no_progress else None, leave=False)
+            state["bar"] = bar
+            if step.iteration == 1 and step.window == 1 and not args.no_progress:
+                estimate = step.seconds * total
+                print(f"searching: {total} iterations, about {estimate:.0f} s", file=sys.stderr)
+        bar.update(1)  # type: ignore[attr-defined]
+        bar.set_postfix_str(f"{step.bpp:.3f} bpp {step.psnr:.2f} dB", refresh=False)  # type: ignore[attr-defined]
+
+    def close() -> None:
+        bar = state.pop("bar", None)
+        if bar is not None:
+            bar.close()  # type: ignore[attr-defined]
+
+    return on_step, close
+
+
 def cmd_encode(args: argparse.Namespace) -> int:
-    from nicgui.codec.metrics import bits_per_pixel
     from nicgui.codec.pictures import load_picture
+    from nicgui.codec.target import Target, reach
 
     src = Path(args.input)
     out = Path(args.output) if args.output else src.with_suffix(".nic")
     check_output(out, args.force)
     picture = load_picture(src)
-    data = _codec(args).encode(picture, args.quality)
+    options = _search_options(args, picture.height, picture.width)
+    target = None
+    if args.size is not None:
+        target = Target(max_bytes=args.size)
+    elif args.bpp is not None:
+        target = Target(max_bytes=max(1, int(args.bpp * picture.width * picture.height / 8)))
+    elif args.psnr is not None:
+        target = Target(min_psnr=args.psnr)
+    codec = _codec(args)
+    on_step, close_bar = _search_bar(args, src.name)
+    try:
+        analysis = codec.analyse(picture)
+        if target is not None:
+            reached = reach(codec, analysis, target, options, on_step)
+            compressed, quality = reached.compressed, reached.quality
+        else:
+            quality = args.quality
+            compressed = codec.compress(analysis, quality, options=options, on_step=on_step)
+    finally:
+        close_bar()
+    data = compressed.data
     write_output(out, data, args.force)
-    bpp = bits_per_pixel(len(data), picture.width, picture.height)
+    searched = f", effort {options.effort}" + (f" ({options.tune.value})" if options.tune.value != "psnr" else "")
     print(
-        f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}, quality {args.quality}, "
-        f"{len(data)} bytes, {bpp:.3f} bpp"
+        f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}, quality {quality}"
+        f"{searched if options.active else ''}, {len(data)} bytes, {compressed.bpp:.3f} bpp"
+        + (f" (target {target.describe()})" if target is not None else "")
     )
     return 0
 
@@ -131,6 +205,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     from nicgui.app.batch import BatchTotals, compress_file, output_paths
     from nicgui.codec.api import set_threads
+    from nicgui.codec.target import Target
 
     files = _batch_inputs(args.inputs)
     out_dir = Path(args.output) if args.output else None
@@ -139,13 +214,19 @@ def cmd_batch(args: argparse.Namespace) -> int:
     outputs = output_paths(files, out_dir)
     jobs = max(1, args.jobs)
     set_threads(max(1, (os.cpu_count() or 1) // jobs))
+    options = _search_options(args, 0, 0)
+    target = None
+    if args.size is not None:
+        target = Target(max_bytes=args.size)
+    elif args.psnr is not None:
+        target = Target(min_psnr=args.psnr)
     codec = _codec(args)
     totals = BatchTotals(len(files))
     bar = tqdm(total=len(files), unit="file", disable=args.no_progress, dynamic_ncols=True)
     try:
         with ThreadPoolExecutor(jobs) as pool:  # torch releases the GIL inside the networks
             results = pool.map(
-                lambda io: compress_file(codec, io[0], io[1], args.quality, args.force),
+                lambda io: compress_file(codec, io[0], io[1], args.quality, args.force, options, target),
                 zip(files, outputs, strict=True),
             )
             for r in results:
@@ -162,6 +243,29 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 1 if totals.failed else 0
 
 
+def search_flags(sp: argparse.ArgumentParser, roi: bool = True) -> None:
+    """``--effort``, ``--tune``, ``--roi``, ``--seed``: how hard the encoder searches each picture."""
+    from nicgui.codec.effort import EFFORT_ITERATIONS, MAX_EFFORT
+
+    levels = ", ".join(f"{e}: {n}" for e, n in enumerate(EFFORT_ITERATIONS) if e)
+    sp.add_argument(
+        "-e", "--effort", type=effort_arg, metavar="N",
+        help=f"0..{MAX_EFFORT}: 0 is the one-pass encoder (default); higher levels search each picture's "
+        f"latents for a smaller file at the same quality, iterations per level: {levels} "
+        "(docs/EFFORT.md: time and gain)",
+    )  # fmt: skip
+    sp.add_argument(
+        "--tune", choices=["psnr", "ms-ssim"], default="psnr", help="the distortion the search minimises (default psnr)"
+    )
+    if roi:
+        sp.add_argument(
+            "--roi", metavar="MASK.png",
+            help="grey mask of the picture's size: brighter pixels get more quality (weights of their error)",
+        )  # fmt: skip
+    sp.add_argument("--seed", type=int, default=0, help="seed of the search's random rounding (default 0)")
+    sp.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
 def add_codec_commands(sub: argparse._SubParsersAction) -> None:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
@@ -176,7 +280,12 @@ def add_codec_commands(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser("encode", help="compress an image to .nic")
     e.add_argument("input")
     e.add_argument("-o", "--output", help="output .nic (default: input name with .nic)")
-    e.add_argument("-q", "--quality", type=quality_arg, default=75, help="1..100, higher is better (default 75)")
+    goal = e.add_mutually_exclusive_group()
+    goal.add_argument("-q", "--quality", type=quality_arg, default=75, help="1..100, higher is better (default 75)")
+    goal.add_argument("--size", type=size_arg, help="the largest file not over this size: bytes, or 120k (x1000), 1.5M")
+    goal.add_argument("--bpp", type=float, help="the largest file not over this many bits per pixel")
+    goal.add_argument("--psnr", type=float, help="the smallest file of at least this PSNR (dB)")
+    search_flags(e)
     common(e)
     e.set_defaults(func=cmd_encode)
 
@@ -194,8 +303,11 @@ def add_codec_commands(sub: argparse._SubParsersAction) -> None:
     b = sub.add_parser("batch", help="compress many images (files or folders) to .nic")
     b.add_argument("inputs", nargs="+", metavar="IN", help="images, or folders of images")
     b.add_argument("-o", "--output", metavar="DIR", help="folder for the .nic files (default: beside each image)")
-    b.add_argument("-q", "--quality", type=quality_arg, default=75, help="1..100, higher is better (default 75)")
+    goal = b.add_mutually_exclusive_group()
+    goal.add_argument("-q", "--quality", type=quality_arg, default=75, help="1..100, higher is better (default 75)")
+    goal.add_argument("--size", type=size_arg, help="each file not over this size: bytes, or 120k (x1000), 1.5M")
+    goal.add_argument("--psnr", type=float, help="each file the smallest of at least this PSNR (dB)")
     b.add_argument("-j", "--jobs", type=int, default=1, help="files compressed at once (default 1)")
-    b.add_argument("--no-progress", action="store_true", help="no progress bar")
+    search_flags(b, roi=False)
     common(b)
     b.set_defaults(func=cmd_batch)

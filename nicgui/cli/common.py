@@ -66,3 +66,52 @@ def precision_option(parser: argparse.ArgumentParser, default: str | None = None
         help=f"arithmetic of the networks: auto is bfloat16 on CPUs that compute it natively, "
         f"else float32 ({fallback})",
     )
+
+
+def effort_arg(text: str) -> int:
+    try:
+        e = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"effort must be an integer 0..9, got {text!r}") from None
+    if not 0 <= e <= 9:
+        raise argparse.ArgumentTypeError(f"effort must be 0..9, got {e}")
+    return e
+
+
+_SIZE_UNITS = {"": 1, "k": 1000, "m": 1000**2}
+
+
+def size_arg(text: str) -> int:
+    """A file size: bytes, or with a suffix k (x1000) or M (x1000000), e.g. 120k, 1.5M."""
+    t = text.strip().lower().removesuffix("b")
+    unit = t[-1:] if t[-1:] in ("k", "m") else ""
+    try:
+        value = float(t[: len(t) - len(unit)])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must be bytes or a number with k or M, got {text!r}") from None
+    size = int(value * _SIZE_UNITS[unit])
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"size must be positive, got {text!r}")
+    return size
+
+
+def read_mask(path: Path, width: int, height: int):
+    """A region-of-interest mask: grey levels 0..255 -> weights 0..1, (height, width) float32."""
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            mask = np.asarray(im.convert("L"), np.float32) / 255.0
+    except FileNotFoundError as e:
+        raise CliError(f"mask not found: {path}") from e
+    except (UnidentifiedImageError, OSError) as e:
+        raise CliError(f"cannot read the mask {path}: not a picture") from e
+    if mask.shape != (height, width):
+        raise CliError(
+            f"the mask {path} is {mask.shape[1]}x{mask.shape[0]}, the picture {width}x{height}: "
+            "they must be the same size"
+        )
+    if float(mask.max()) <= 0:
+        raise CliError(f"the mask {path} is black everywhere: no pixel would count")
+    return mask

@@ -8,7 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from nicgui.cli.common import precision_option
+from nicgui.cli.common import effort_arg, precision_option
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         reference=Path(args.reference) if args.reference else None,
         limit=args.limit,
         compare_with=[Path(d) for d in args.compare_with] if args.compare_with else None,
+        effort=args.effort,
+        tune=args.tune,
     )
     summary = run_evaluation(cfg)
     print(summary)
@@ -137,4 +139,10 @@ def add_training_commands(sub: argparse._SubParsersAction) -> None:
         help="earlier eval folders of other nicgui models: their curves are drawn too and measured against "
         "(BD-rate in bd_rate.md, the PSNR gap at each quality in compare.md)",
     )
+    e.add_argument(
+        "-e", "--effort", type=effort_arg, default=0, metavar="N",
+        help="the encoder's search effort 0..9 for nicgui's files (default 0: one pass; benchmarks/effort.py "
+        "compares levels)",
+    )  # fmt: skip
+    e.add_argument("--tune", choices=["psnr", "ms-ssim"], default="psnr", help="what the search minimises")
     e.set_defaults(func=cmd_eval)

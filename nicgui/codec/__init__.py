@@ -27,10 +27,16 @@ _LAZY = {
     "NicHeader": "nicgui.codec.bitstream",
     "read_header": "nicgui.codec.bitstream",
     "ModelIdentity": "nicgui.codec.weights",
+    "SearchOptions": "nicgui.codec.effort",
+    "Tune": "nicgui.codec.effort",
+    "EFFORT_ITERATIONS": "nicgui.codec.effort",
+    "Target": "nicgui.codec.target",
+    "reach": "nicgui.codec.target",
     "installed_models": "nicgui.codec.weights",
 }
 
 __all__ = [
+    "EFFORT_ITERATIONS",
     "Analysis",
     "Codec",
     "Compressed",
@@ -41,6 +47,9 @@ __all__ = [
     "NicHeader",
     "Picture",
     "Quantised",
+    "SearchOptions",
+    "Target",
+    "Tune",
     "all_metrics",
     "bits_per_pixel",
     "cuda_available",
@@ -48,6 +57,7 @@ __all__ = [
     "load_model",
     "load_model_for",
     "load_picture",
+    "reach",
     "read_header",
 ]
 
@@ -62,9 +72,11 @@ if TYPE_CHECKING:
         load_model_for,
     )
     from nicgui.codec.bitstream import NicHeader, read_header
+    from nicgui.codec.effort import EFFORT_ITERATIONS, SearchOptions, Tune
     from nicgui.codec.latents import HyperSide, Quantised
     from nicgui.codec.metrics import Metrics, all_metrics, bits_per_pixel
     from nicgui.codec.pictures import Picture, load_picture
+    from nicgui.codec.target import Target, reach
     from nicgui.codec.weights import ModelIdentity, installed_models
 
 

@@ -7,6 +7,8 @@ change only re-quantises, entropy-codes and runs the decoder (``compress``).
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -26,12 +28,14 @@ from nicgui.codec.bitstream import (
     read_nic,
     write_nic,
 )
+from nicgui.codec.effort import SearchOptions, StepCallback
 from nicgui.codec.latents import Quantised
 from nicgui.codec.metrics import bits_per_pixel
 from nicgui.codec.models import CodecModel, TileRange
 from nicgui.codec.pictures import ImageSource, Picture, load_picture
 from nicgui.codec.precision import Precision, use_bfloat16
 from nicgui.codec.progress import DECODING, ENCODING, Progress
+from nicgui.codec.refine import SearchResult, search
 from nicgui.codec.tiling import run_tiled, tile_ranges
 from nicgui.codec.weights import LoadedWeights, ModelIdentity, find_weights, find_weights_for, load_weights
 from nicgui.errors import CodingError, NicFormatError, NicguiError
@@ -144,8 +148,14 @@ class Codec:
         return self.model.latent_channels
 
     def to(self, device: str | torch.device, precision: Precision | str | None = None) -> Codec:
-        """The same model on another device; the precision asked for this one unless one is named."""
-        return Codec(self.weights, device, self.requested_precision if precision is None else precision)
+        """The same model on another device; the precision asked for this one unless one is named.
+
+        On another device the new codec has a copy of the networks: moving the one module would
+        move this codec's too (``benchmarks/cross_device.py check --also cpu`` on a GPU failed so)."""
+        weights = self.weights
+        if resolve_device(device) != self.device:
+            weights = dataclasses.replace(weights, model=copy.deepcopy(weights.model))
+        return Codec(weights, device, self.requested_precision if precision is None else precision)
 
     # -- the pipeline, step by step -------------------------------------------------------
     @torch.inference_mode()
@@ -278,27 +288,75 @@ class Codec:
         progress: Progress | None = None,
         view: PixelRect | None = None,
         on_view: ViewCallback | None = None,
+        options: SearchOptions | None = None,
+        on_step: StepCallback | None = None,
     ) -> Compressed:
-        """Quantise, decode and write at one quality, reusing the analysed latents.
+        """Quantise (or, with ``options`` above effort 0, search: ``search``), decode and write at
+        one quality, reusing the analysed latents.
 
         The decoder runs before the entropy coder so that ``on_view`` (see ``synthesise``) hears
         about the part on screen as early as possible.
         """
         t0 = time.perf_counter()
-        q = self.quantise(analysis, quality)
+        if options is not None and options.active:
+            q = self.search(analysis, quality, options, on_step).quantised
+        else:
+            q = self.quantise(analysis, quality)
+        return self.complete(analysis, q, progress, view, on_view, time.perf_counter() - t0)
+
+    def complete(
+        self,
+        analysis: Analysis,
+        q: Quantised,
+        progress: Progress | None = None,
+        view: PixelRect | None = None,
+        on_view: ViewCallback | None = None,
+        quantise_seconds: float = 0.0,
+    ) -> Compressed:
+        """Decode and write latents already quantised (or searched) for this picture."""
         t1 = time.perf_counter()
         pic = analysis.picture
         rgb = self.synthesise(q, pic.width, pic.height, progress, view, on_view)
         t2 = time.perf_counter()
         data = self.write(analysis.picture, q)
         out = self._picture(rgb, pic.mode, pic.alpha, pic.icc)
-        return Compressed(data, q, out, (t1 - t0) + (time.perf_counter() - t2), t2 - t1)
+        return Compressed(data, q, out, quantise_seconds + (time.perf_counter() - t2), t2 - t1)
 
-    def encode(self, image: ImageSource, quality: int = 75) -> bytes:
-        """Image (path, bytes, array, Pillow image or Picture) -> .nic bytes."""
+    def search(
+        self, analysis: Analysis, quality: int, options: SearchOptions, on_step: StepCallback | None = None
+    ) -> SearchResult:
+        """Better integers for this picture than the one-pass encoder's (``codec/refine.py``):
+        the same decoder reads them. ``on_step`` hears about every iteration and may raise
+        ``Cancelled`` there; nothing half-done is kept."""
+        pic = analysis.picture
+        return search(
+            self.model, analysis.y, pic.rgb, check_quality(quality), options,
+            bf16=self.precision is Precision.BFLOAT16,
+            synthesise=lambda q: self.synthesise(q, pic.width, pic.height),
+            on_step=on_step,
+        )  # fmt: skip
+
+    def encode(
+        self,
+        image: ImageSource,
+        quality: int = 75,
+        effort: int = 0,
+        options: SearchOptions | None = None,
+        on_step: StepCallback | None = None,
+    ) -> bytes:
+        """Image (path, bytes, array, Pillow image or Picture) -> .nic bytes.
+
+        ``effort`` 0 is the one-pass encoder; 1..9 search each picture's integers for longer
+        (``codec/refine.py``: ``EFFORT_ITERATIONS``); ``options`` say more (tuning, a region of
+        interest) and override ``effort``."""
         quality = check_quality(quality)
+        options = SearchOptions(effort) if options is None else options
         analysis = self.analyse(image)
-        return self.write(analysis.picture, self.quantise(analysis, quality))
+        if options.active:
+            q = self.search(analysis, quality, options, on_step).quantised
+        else:
+            q = self.quantise(analysis, quality)
+        return self.write(analysis.picture, q)
 
     def decode_full(self, data: bytes, max_pixels: int | None = DEFAULT_PIXEL_BUDGET) -> Decoded:
         """.nic bytes -> header, latents and picture."""

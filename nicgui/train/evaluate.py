@@ -18,6 +18,7 @@ import numpy as np
 
 from nicgui.codec import classic
 from nicgui.codec.api import load_model
+from nicgui.codec.effort import SearchOptions, Tune
 from nicgui.codec.metrics import measure
 from nicgui.train.bdrate import bd_rate
 from nicgui.train.data import list_images, load_rgb
@@ -46,6 +47,8 @@ class EvalConfig:
     reference: Path | None = None
     limit: int = 0
     compare_with: list[Path] | None = None  # earlier eval folders whose nicgui curve is drawn too
+    effort: int = 0  # the encoder's search (codec/refine.py); 0: one pass
+    tune: str = "psnr"
 
 
 @dataclass
@@ -62,7 +65,7 @@ class Point:
     decode_s: float
 
 
-def _point(name: str, codec: str, quality: int, size: int, ref: np.ndarray, rec: np.ndarray, te: float, td: float):
+def point(name: str, codec: str, quality: int, size: int, ref: np.ndarray, rec: np.ndarray, te: float, td: float):
     m = measure(ref, rec)
     bpp = 8.0 * size / (ref.shape[0] * ref.shape[1])
     return Point(name, codec, quality, size, bpp, m.psnr, m.ms_ssim, m.ssim, te, td)
@@ -110,13 +113,18 @@ def evaluate_images(cfg: EvalConfig) -> list[Point]:
         t0 = time.perf_counter()
         analysis = codec.analyse(rgb)
         t_net = time.perf_counter() - t0
+        options = SearchOptions(cfg.effort, Tune(cfg.tune)) if cfg.effort else None
         for q in qualities:
             t1 = time.perf_counter()
-            data = codec.write(analysis.picture, codec.quantise(analysis, q))
+            data = (
+                codec.compress(analysis, q, options=options).data
+                if options
+                else codec.write(analysis.picture, codec.quantise(analysis, q))
+            )
             te = t_net + time.perf_counter() - t1
             t2 = time.perf_counter()
             rec = codec.decode(data).rgb
-            points.append(_point(path.name, OURS, q, len(data), rgb, rec, te, time.perf_counter() - t2))
+            points.append(point(path.name, OURS, q, len(data), rgb, rec, te, time.perf_counter() - t2))
         for c in others:
             for q in CLASSIC_QUALITIES[c]:
                 if (path.name, c, q) in previous:
@@ -124,7 +132,7 @@ def evaluate_images(cfg: EvalConfig) -> list[Point]:
                     continue
                 t1 = time.perf_counter()
                 r = classic.compress(rgb, c, q)
-                points.append(_point(path.name, c, q, r.size, rgb, r.rgb, time.perf_counter() - t1, 0.0))
+                points.append(point(path.name, c, q, r.size, rgb, r.rgb, time.perf_counter() - t1, 0.0))
         log.info("%d/%d %s", i + 1, len(files), path.name)
     return points
 

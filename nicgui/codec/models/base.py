@@ -7,6 +7,7 @@ for the integer tables its coding path reads. Nothing outside the family knows i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar, NamedTuple, Self
 
@@ -39,6 +40,14 @@ class ConfigBase:
         if "anchors" in d:
             d["anchors"] = tuple(float(a) for a in d["anchors"])
         return cls(**d)
+
+
+class SearchPass(NamedTuple):
+    """One relaxed pass of a per-picture search: reconstruction (1, 3, H, W, 0..255, unclipped)
+    and the estimated bits of the whole window (a scalar)."""
+
+    x_hat: torch.Tensor
+    bits: torch.Tensor
 
 
 class RateDistortionOutput(NamedTuple):
@@ -135,3 +144,30 @@ class CodecModel(nn.Module):
     def distributions(self, q: Quantised) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per channel: (values, the model's probability of each) of the coded symbols."""
         raise NotImplementedError
+
+    # -- per-picture search (``codec/refine.py``): the same decoder, better integers ----------
+    refinable: ClassVar[bool] = False  # the family implements the three methods below
+
+    def search_start(self, y: torch.Tensor, quality: int) -> list[torch.Tensor]:
+        """The free variables of a search, starting where the one-pass encoder is: continuous
+        tensors (batch 1) whose rounding gives exactly what ``quantise`` codes for ``y`` (1, M, h, w)."""
+        raise NotImplementedError
+
+    def search_pass(
+        self,
+        variables: list[torch.Tensor],
+        quality: int,
+        soft_round: Callable[[torch.Tensor], torch.Tensor],
+        bf16: bool,
+    ) -> SearchPass:
+        """Reconstruction (unclipped, 0..255) and estimated bits of the variables, every rounding
+        replaced by ``soft_round`` so that both are differentiable in them."""
+        raise NotImplementedError
+
+    def search_quantise(self, variables: list[torch.Tensor], quality: int) -> Quantised:
+        """The hard-rounded variables as the coding path codes them."""
+        raise NotImplementedError
+
+    # latent positions per position of each search variable, per side (the hyperprior: y on the
+    # latent grid, z on a grid 4 times coarser); a tiled search cuts the variables by it
+    search_grids: ClassVar[tuple[int, ...]] = (1,)

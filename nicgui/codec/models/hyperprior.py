@@ -19,6 +19,7 @@ interpolated between them, monotone in quality. The hyper networks see the gaine
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,7 @@ from nicgui.codec.entropy.factorized import FactorizedPrior, table_bits
 from nicgui.codec.entropy.gaussian import ScaleLadder, build_ladder_tables, gaussian_bits, training_bits
 from nicgui.codec.entropy.tables import TableSet
 from nicgui.codec.latents import HyperSide, Quantised
-from nicgui.codec.models.base import CodecModel, ConfigBase, RateDistortionOutput, TileRange
+from nicgui.codec.models.base import CodecModel, ConfigBase, RateDistortionOutput, SearchPass, TileRange
 from nicgui.codec.models.integer_net import ScaleIndexNet, check_exact, scale_indices
 from nicgui.codec.models.layers import GDN, conv, deconv, round_ste, run_mixed
 from nicgui.codec.quality import QUALITIES, MonotoneVectors
@@ -214,15 +215,61 @@ class MeanScaleHyperprior(CodecModel):
         return math.ceil(shape[0] / HYPER_STRIDE), math.ceil(shape[1] / HYPER_STRIDE)
 
     def quantise(self, y: np.ndarray, quality: int) -> Quantised:
-        gains, ladder_tables, _, _ = self._coding()
+        gains = self._coding()[0]
         yg = y * gains[quality - 1][:, None, None]
         with torch.inference_mode():
             t = torch.from_numpy(np.ascontiguousarray(yg))[None].to(self._device())
-            z = torch.round(self.h_a(_pad_to(t, HYPER_STRIDE))).clamp(-(2**15), 2**15)
-        hyper = z[0].cpu().numpy().astype(np.int32)
-        side = self._side(hyper, y.shape[1:])
+            z = self.h_a(_pad_to(t, HYPER_STRIDE))[0].cpu().numpy()
+        return self._quantised(yg, z, quality)
+
+    def _quantised(self, yg: np.ndarray, z: np.ndarray, quality: int) -> Quantised:
+        """The coded symbols of gained latents ``yg`` (M, h, w) under the hyper-latent ``round(z)``."""
+        ladder_tables = self._coding()[1]
+        hyper = np.clip(np.round(z), -(2**15), 2**15).astype(np.int32)
+        side = self._side(hyper, yg.shape[1:])
         r = np.clip(np.round(yg - side.mean), -(2**30), 2**30).astype(np.int32)
         return Quantised(quality, r, lambda: ladder_tables.bits(r, side.scale_index), self.stride, side)
+
+    # -- per-picture search ------------------------------------------------------------------
+    refinable = True
+    search_grids = (1, HYPER_STRIDE)
+
+    def _gain(self, quality: int) -> torch.Tensor:
+        return torch.from_numpy(self._coding()[0][quality - 1]).to(self._device())[None, :, None, None]
+
+    def search_start(self, y: torch.Tensor, quality: int) -> list[torch.Tensor]:
+        """The gained latents and the hyper-latent before rounding, both free (Yang et al. 2020:
+        optimising z as well, instead of recomputing it from y, is worth about a third of the gain)."""
+        with torch.no_grad():
+            yg = y.to(self._device()) * self._gain(quality)
+            z = self.h_a(_pad_to(yg, HYPER_STRIDE))
+        return [yg, z]
+
+    def search_pass(
+        self,
+        variables: list[torch.Tensor],
+        quality: int,
+        soft_round: Callable[[torch.Tensor], torch.Tensor],
+        bf16: bool,
+    ) -> SearchPass:
+        """The coding path relaxed: the hyper-latent and the residuals ``y - mean`` soft-rounded,
+        the scale network's rounding straight-through (as in training), rates from the
+        Gaussians of the ladder and the hyper-latent's prior."""
+        yg, z = variables
+        h, w = yg.shape[-2:]
+        z_soft = soft_round(z)
+        bits_z = self.hyper_prior.bits(z_soft).sum()
+        mean = self.h_mean(z_soft)[..., :h, :w]
+        sigma = self.ladder.scales(self.scale_net(z_soft)[..., :h, :w]).to(yg.device)
+        r_soft = soft_round(yg - mean)
+        bits_y = gaussian_bits(r_soft, sigma).sum()
+        y_hat = (r_soft + mean) / self._gain(quality)
+        x_hat = self._pixels(y_hat.contiguous(memory_format=torch.channels_last), bf16)
+        return SearchPass(x_hat, bits_y + bits_z)
+
+    def search_quantise(self, variables: list[torch.Tensor], quality: int) -> Quantised:
+        yg, z = (v.detach()[0].float().cpu().numpy() for v in variables)
+        return self._quantised(yg, z, quality)
 
     def dequantise(self, q: Quantised) -> np.ndarray:
         gains = self._coding()[0]
