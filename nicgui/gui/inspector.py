@@ -33,6 +33,12 @@ BAR = ACCENT
 SELECTED = "#fbbc04"
 MODEL = "#f28b82"
 MIN_SHOWN_PROBABILITY = 1e-3
+SELECTED_MIN_PX = 5  # the chosen channel's bar is at least this wide on screen (192 bars in a narrow plot)
+NO_LATENTS = "Open an image to inspect its latents."
+HIST_TITLE = "Histogram of the channel's integer values"
+BITS_TITLE = "Bits per channel"
+MAP_TITLE = "Channel values over the picture"
+WHERE_TITLE = "Where the bits go"
 
 # what the channel map can show: key -> (menu label, needs a hyperprior)
 MAP_KINDS = {
@@ -170,7 +176,7 @@ class LatentInspector(QWidget):
         for key, (label, _) in MAP_KINDS.items():
             self.map_kind.addItem(label, key)
         self.map_kind.currentIndexChanged.connect(lambda _: self._draw_channel(self.spin.value()))
-        self.summary = QLabel("Open an image to inspect its latents.")
+        self.summary = QLabel(NO_LATENTS)
         self.summary.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(QLabel("Channel"))
@@ -180,7 +186,7 @@ class LatentInspector(QWidget):
         top.addWidget(self.map_kind)
         top.addWidget(self.summary, 1)
 
-        self.hist_plot = pg.PlotWidget(title="Histogram of the channel's integer values", background=BACKGROUND)
+        self.hist_plot = pg.PlotWidget(title=HIST_TITLE, background=BACKGROUND)
         self.hist_plot.setLabel("bottom", "quantised value")
         self.hist_plot.setLabel("left", "fraction")
         self.hist_plot.getAxis("left").enableAutoSIPrefix(False)
@@ -195,16 +201,26 @@ class LatentInspector(QWidget):
             "entropy model assigns it. The closer they match, the fewer bits the channel costs."
         )
 
-        self.bits_plot = pg.PlotWidget(title="Bits per channel", background=BACKGROUND)
+        self.bits_plot = pg.PlotWidget(title=BITS_TITLE, background=BACKGROUND)
         self.bits_plot.setLabel("bottom", "channel")
         self.bits_plot.setLabel("left", "bits")
         self.bits_plot.getAxis("left").enableAutoSIPrefix(False)
         self.bits_bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=BAR)
         self.bits_plot.addItem(self.bits_bars)
+        # the chosen channel: a band of its own colour behind the bars, full height and a few pixels
+        # wide whatever the number of channels, with its bar drawn again in that colour on top
+        self.selected_band = pg.BarGraphItem(x=[], height=[], width=1.0, brush=pg.mkBrush(SELECTED + "55"), pen=None)
+        self.selected_band.setZValue(-1)
+        self.selected_bar = pg.BarGraphItem(x=[], height=[], width=1.0, brush=self._selected_brush, pen=None)
+        self.selected_bar.setZValue(1)
+        self.bits_plot.addItem(self.selected_band, ignoreBounds=True)  # their width follows the range: no loop
+        self.bits_plot.addItem(self.selected_bar, ignoreBounds=True)
+        self.bits_plot.getPlotItem().getViewBox().sigResized.connect(self._size_selected)
+        self.bits_plot.getPlotItem().getViewBox().sigXRangeChanged.connect(self._size_selected)
         self.bits_plot.setToolTip("Bits the entropy coder spends on each latent channel. Click a bar to inspect it.")
         self.bits_plot.scene().sigMouseClicked.connect(self._bits_clicked)
 
-        self.map_widget, self.map_box, self.map_label = _image_box("Channel values over the picture")
+        self.map_widget, self.map_box, self.map_label = _image_box(MAP_TITLE)
         self.map_item = pg.ImageItem()
         self.map_item.setLookupTable(_diverging_lut())
         self.map_box.addItem(self.map_item)
@@ -213,7 +229,7 @@ class LatentInspector(QWidget):
             "(blue negative, red positive; bright is more for scales and bits)."
         )
 
-        self.where_widget, self.where_box, self.where_label = _image_box("Where the bits go")
+        self.where_widget, self.where_box, self.where_label = _image_box(WHERE_TITLE)
         self.where_base = pg.ImageItem()
         self.where_overlay = pg.ImageItem()
         self.where_overlay.setLookupTable(_overlay_lut())
@@ -235,16 +251,11 @@ class LatentInspector(QWidget):
 
     def set_latents(self, latents: LatentData | None, thumbnail: np.ndarray | None, size: tuple[int, int]) -> None:
         """New latents (a new quality or picture); keeps the chosen channel."""
+        if latents is None:
+            self.clear(NO_LATENTS)
+            return
         self.latents = latents
         self._size = size
-        if latents is None:
-            self.summary.setText("Open an image to inspect its latents.")
-            for item in (self.map_item, self.where_base, self.where_overlay):
-                item.clear()
-            self.hist_bars.setOpts(x=[], height=[])
-            self.model_curve.setData([], [])
-            self.bits_bars.setOpts(x=[], height=[])
-            return
         w, h = size
         if thumbnail is not None:
             self.where_base.setImage(thumbnail, levels=None)
@@ -271,6 +282,44 @@ class LatentInspector(QWidget):
                 self.spin.setValue(int(np.argmax(latents.channel_bits)))
         self._draw_channel(self.spin.value())
 
+    def clear(self, why: str = NO_LATENTS) -> None:
+        """Nothing to inspect (yet): ``why`` says so, and no title, number or range of the last
+        latents stays."""
+        self.latents = None
+        self.histogram = None
+        self._size = (0, 0)
+        self.summary.setText(why)
+        for item in (self.map_item, self.where_base, self.where_overlay):
+            item.clear()
+        for bars in (self.hist_bars, self.bits_bars, self.selected_band, self.selected_bar):
+            bars.setOpts(x=[], height=[])
+        self.model_curve.setData([], [])
+        self.hist_plot.setTitle(HIST_TITLE)
+        self.map_label.setText(MAP_TITLE)
+        self.where_label.setText(WHERE_TITLE)
+        for plot in (self.hist_plot, self.bits_plot):
+            plot.getPlotItem().getViewBox().setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            plot.getPlotItem().enableAutoRange()  # the next latents set the range again
+        for box in (self.map_box, self.where_box):
+            box.setRange(QRectF(0, 0, 1, 1), padding=0)
+
+    @property
+    def selected_width(self) -> float:
+        """The chosen channel's bar width in channels: at least ``SELECTED_MIN_PX`` on screen."""
+        vb = self.bits_plot.getPlotItem().getViewBox()
+        (x0, x1), pixels = vb.viewRange()[0], vb.width()
+        per_pixel = (x1 - x0) / pixels if pixels > 0 else 0.0
+        return max(0.8, SELECTED_MIN_PX * per_pixel)
+
+    def _size_selected(self, *_args: object) -> None:
+        if self.latents is None:
+            return
+        c, bits = self.spin.value(), self.latents.channel_bits
+        top = float(bits.max()) if bits.size else 1.0
+        width = self.selected_width
+        self.selected_band.setOpts(x=[c], height=[top], width=width)
+        self.selected_bar.setOpts(x=[c], height=[float(bits[c])], width=width)
+
     def set_channel(self, channel: int) -> None:
         if channel != self.spin.value():
             self.spin.setValue(channel)  # comes back here through valueChanged
@@ -291,6 +340,7 @@ class LatentInspector(QWidget):
         brushes = [self._bar_brush] * bits.size
         brushes[c] = self._selected_brush
         self.bits_bars.setOpts(x=np.arange(bits.size), height=bits, brushes=brushes)
+        self._size_selected()
         zc = lat.z[c]
         cm = channel_map(lat, c, self.map_kind.currentData() or "values")
         self.map_item.setLookupTable(_diverging_lut() if cm.diverging else _sequential_lut())
