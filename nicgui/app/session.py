@@ -17,6 +17,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
@@ -67,6 +68,14 @@ class Timer(Protocol):
 TimerFactory = Callable[[Callable[[], None]], Timer]
 
 
+class Activity(StrEnum):
+    """What is happening to the current wish (what the labels of a view in wait say)."""
+
+    IDLE = "idle"  # answered, or nothing asked
+    WORKING = "working"  # the model thread is on it
+    CANCELLED = "cancelled"  # the user cancelled it and has asked for nothing since
+
+
 @dataclass(frozen=True)
 class ViewState:
     """What the user asked to see."""
@@ -109,6 +118,7 @@ class Session:
         self._jobs = 0
         self._cancel: threading.Event | None = None
         self._pending = False  # a slider value arrived during the debounce interval
+        self._cancelled: int | None = None  # the generation a cancel ended, while nothing newer was asked
         self._debounce = timer(self._on_settled)
 
     # -- what is going on --------------------------------------------------------------------------
@@ -124,6 +134,16 @@ class Session:
     @property
     def busy(self) -> bool:
         return self._finished < self._generation
+
+    @property
+    def activity(self) -> Activity:
+        """Working on the current wish, cancelled by the user (nothing asked since), or idle. A slider
+        move waiting out its debounce interval counts as working: its request is coming."""
+        if self.busy or self._pending:
+            return Activity.WORKING
+        if self._cancelled == self._generation:
+            return Activity.CANCELLED
+        return Activity.IDLE
 
     @property
     def shown_source(self) -> Source | None:
@@ -184,6 +204,7 @@ class Session:
         self._pending = False
         self._generation = self.scheduler.advance()
         self._finished = self._answered = self._generation
+        self._cancelled = self._generation
         self.busy_changed.emit(False)
         self.cancelled.emit()
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from nicgui.app.messages import BatchProgress, BatchSummary, Failure
+from nicgui.app.text import plural
 from nicgui.gui.client import CodecClient
 from nicgui.gui.files import images_in, is_image
 
@@ -50,7 +51,7 @@ class BatchDialog(QDialog):
         self._list = [p for p in file_list if is_image(p)]
 
         self.from_folder = QRadioButton("Images in folder")
-        self.from_list = QRadioButton(f"The open file list ({len(self._list)} images)")
+        self.from_list = QRadioButton(f"The open file list ({plural(len(self._list), 'image')})")
         self.from_list.setEnabled(bool(self._list))
         group = QButtonGroup(self)
         group.addButton(self.from_folder)
@@ -129,7 +130,7 @@ class BatchDialog(QDialog):
         self.summary = None
         self.progress.setRange(0, len(files))
         self.progress.setValue(0)
-        self.status.setText(f"Compressing {len(files)} images at quality {self.quality.value()}…")
+        self.status.setText(f"Compressing {plural(len(files), 'image')} at quality {self.quality.value()}…")
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.job = self.client.batch(files, out_dir, self.quality.value(), self.overwrite.isChecked())

@@ -21,7 +21,7 @@ from nicgui.app.jobs import RESULTS_BYTES, CodecFactory, Jobs, default_codec_fac
 from nicgui.app.messages import HeatmapKind, ModelReady, Source
 from nicgui.app.pipeline import Evaluation
 from nicgui.app.scheduler import Scheduler
-from nicgui.app.session import Session, ViewState
+from nicgui.app.session import Activity, Session, ViewState
 from nicgui.codec.pictures import Picture
 from nicgui.gui.colours import lookup_table
 
@@ -162,6 +162,10 @@ class CodecClient(QObject):
     @property
     def busy(self) -> bool:
         return self.session.busy
+
+    @property
+    def activity(self) -> Activity:
+        return self.session.activity
 
     def open(self, source: Source) -> None:
         self.session.open(source)

@@ -43,7 +43,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     (
         "encode",
         "Encode time",
-        "Encoder network (run once per picture, then cached) plus quantisation and entropy coding at this quality.",
+        "Encoder network plus quantisation and entropy coding at this quality. The encoder network runs once per "
+        "picture; at a later quality the time is the coding alone, '(+ … encoder, once)' what the network took.",
     ),
     ("decode", "Decode time", "Decoder network: integer latents back to pixels."),
     ("device", "Device", "Where the model runs (switch in the Device menu)."),
@@ -79,7 +80,7 @@ def neural_column(o: Outcome, png_bytes: int | None) -> dict[str, str]:
         "ratio_png": _ratio(png_bytes, o.size) if png_bytes else "…",
         **_metrics(o.metrics),
         "encode": (
-            f"{_seconds(o.encode_seconds)} (encoder output reused)"
+            f"{_seconds(o.encode_seconds)} (+ {_seconds(o.analyse_seconds)} encoder, once)"
             if o.encoder_reused
             else _seconds(o.analyse_seconds + o.encode_seconds)
         ),

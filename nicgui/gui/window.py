@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QStandardItemModel,
+    QStatusTipEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractSlider,
@@ -63,7 +64,14 @@ from nicgui.app.messages import (
     WorkProgress,
 )
 from nicgui.app.session import ViewState
-from nicgui.app.text import format_bytes
+from nicgui.app.text import (
+    CANCELLED_NOTICE,
+    format_bytes,
+    model_choice,
+    waiting_header,
+    waiting_title,
+    window_title,
+)
 from nicgui.codec import classic
 from nicgui.gui import theme
 from nicgui.gui.batch import BatchDialog
@@ -147,6 +155,7 @@ class MainWindow(QMainWindow):
         self._early_quality: int | None = None  # a whole reconstruction on screen ahead of its figures
         self._saves: dict[int, str] = {}
         self._paste_serial = 0
+        self._status_tip = ""  # the hovered action's status tip on the status bar, if any
         self.batch_dialog: BatchDialog | None = None
         self._focused_once = False
 
@@ -488,7 +497,7 @@ class MainWindow(QMainWindow):
         from nicgui.codec.weights import installed_models
 
         for m in installed_models():
-            a = self.model_menu.addAction(f"{m.name}  ({m.model}, {m.family})")
+            a = self.model_menu.addAction(model_choice(m.name, m.model, m.family))
             a.setCheckable(True)
             a.setToolTip(f"Compress with the installed model {m.name}: {m.model}, a {m.family} model")
             model_group.addAction(a)
@@ -497,6 +506,8 @@ class MainWindow(QMainWindow):
 
         h = mb.addMenu("&Help")
         h.addAction(self.about_action)
+        for menu in (f, v, d, self.model_menu, h, self.recent_menu, heat):
+            menu.aboutToHide.connect(self._clear_status_tip)  # its hovered entry's tip goes with it
 
     def _build_status(self) -> None:
         sb = self.statusBar()
@@ -601,20 +612,22 @@ class MainWindow(QMainWindow):
         self.loaded = None
         self.outcome = None
         self.classic_outcome = None
-        self.setWindowTitle(f"nicgui — {name} (opening…)")
+        self.setWindowTitle(window_title(name, opening=True))
         self.views.set_original(None, f"Opening {name}…")
         self.views.set_reconstruction(None, "Reconstruction · working…")
         self.views.set_heatmap(None)
+        self.views.set_classic(None)  # the comparison was of the last picture
         self.readouts.set_column(0, f"{name} · working…", {})
         self.readouts.set_column(1, "", None)
-        self._clear_inspector()
+        self._clear_inspector(f"Opening {name}…")
+        self._update_info(opening=name)
         self.cursor_label.setText("")
         for a in (self.save_action, self.export_action, self.heatmap_action):
             a.setEnabled(False)
 
-    def _clear_inspector(self) -> None:
+    def _clear_inspector(self, why: str) -> None:
         self._latents_pending = None
-        self.inspector.set_latents(None, None, (0, 0))
+        self.inspector.clear(why)
 
     def step(self, delta: int) -> None:
         if self.sources:
@@ -684,6 +697,10 @@ class MainWindow(QMainWindow):
                 self.readouts.set_column(0, f"nicgui q{o.quality} · computing q{q}…", neural_column(o, png))
             self.client.set_view(self.views.visible_region())
             self.client.set_quality(q)
+            if self.outcome is None and self.loaded is not None:  # nothing of this picture yet: what is coming
+                self.views.set_reconstruction(None, waiting_title(q, self.client.activity))
+                self.readouts.set_column(0, waiting_header(q, self.client.activity), {})
+                self._clear_inspector(f"Computing the latents of {self.loaded.source.name} at quality {q}…")
 
     def set_quality(self, q: int) -> None:
         self.slider.setValue(q)
@@ -762,10 +779,11 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.views)
         if moving_focus:
             self._focus_pictures()
-        self.setWindowTitle(f"nicgui — {r.source.name}")
         pic = r.picture
+        self.views.set_classic(None)  # nothing of another picture stays beside this one
         if r.nic is not None:
             h = r.nic.header
+            self.setWindowTitle(window_title(r.source.name, h.quality))
             self.views.set_original(None, "Original — a .nic file holds only the compressed picture")
             self.views.set_size(pic.width, pic.height)
             self.views.set_reconstruction(r.pixels, f"Decoded .nic · quality {h.quality} · {format_bytes(r.nic.size)}")
@@ -776,12 +794,13 @@ class MainWindow(QMainWindow):
             self._show_quality(h.quality)
         else:
             q = self.settings.quality
+            self.setWindowTitle(window_title(r.source.name))
             self.views.set_original(r.pixels, f"Original · {pic.width}×{pic.height} {pic.mode}")
-            self.views.set_reconstruction(None, f"Reconstruction q{q} · working…")
+            self.views.set_reconstruction(None, waiting_title(q, self.client.activity))
             self.views.set_heatmap(None)
-            self.readouts.set_column(0, f"nicgui q{q} · working…", {})
+            self.readouts.set_column(0, waiting_header(q, self.client.activity), {})
             self.readouts.set_column(1, "", None)
-            self._clear_inspector()
+            self._clear_inspector(f"Computing the latents of {r.source.name} at quality {q}…")
             if self.slider.value() != q:
                 self._show_quality(q)
         is_nic = r.nic is not None
@@ -800,6 +819,8 @@ class MainWindow(QMainWindow):
         if self.loaded is None or o.source_key != self.loaded.source.key:
             return
         self.outcome = o
+        self.setWindowTitle(window_title(self.loaded.source.name, o.quality))
+        self._drop_cancel_notice()
         if self.classic_outcome is not None and self.classic_outcome.quality != o.quality:
             self.classic_outcome = None
             if self.compare_box.currentData():
@@ -886,16 +907,22 @@ class MainWindow(QMainWindow):
         if c is not None and self.compare_box.currentData():
             self.readouts.set_column(1, c.label, classic_column(c, self.loaded.raw_bytes, png))
 
-    def _update_info(self) -> None:
+    def _update_info(self, opening: str | None = None) -> None:
+        """What is open and which model compresses it; a .nic file names the model that made it
+        (it is decoded with that one), once."""
         parts = []
-        if self.loaded is not None:
+        if opening is not None:
+            parts.append(f"<b>{opening}</b> · opening…")
+        elif self.loaded is not None:
             p = self.loaded.picture
             parts.append(f"<b>{self.loaded.source.name}</b> · {p.width}×{p.height} {p.mode}")
             if self.loaded.file_bytes is not None:
                 parts.append(f"file on disk: {format_bytes(self.loaded.file_bytes)}")
             if self.loaded.nic is not None:
                 h = self.loaded.nic.header
-                parts.append(f"quality {h.quality}, model {h.model_name} ({h.model_digest.hex()[:12]})")
+                parts.append(f"quality {h.quality}, made with model {h.model_name} ({h.model_digest.hex()[:12]})")
+                self.info.setText("<br>".join(parts))
+                return
         if self.model is not None:
             parts.append(f"model {self.model.identity}")
         self.info.setText("<br>".join(parts))
@@ -934,6 +961,7 @@ class MainWindow(QMainWindow):
         self.busy_label.setVisible(busy)
         if not busy:
             self.cancel_button.hide()
+        self._drop_cancel_notice()
 
     def _progress(self, p: WorkProgress) -> None:
         """Long work says what it is doing, how far it got and how long it still needs."""
@@ -950,11 +978,20 @@ class MainWindow(QMainWindow):
             self.views.retitle(RECONSTRUCTION, f"nicgui q{self.outcome.quality} · {p.describe().lower()}")
 
     def _cancelled(self) -> None:
-        self.message.show_message("Cancelled: move the slider or open the file again to compute it", error=False)
+        self.message.show_message(CANCELLED_NOTICE, error=False)
         if self.outcome is not None:  # a part or the whole of a quality that will not come: back to what did
             self._refresh_views()
-        if self.outcome is None:
-            self.views.set_reconstruction(None, "Reconstruction · cancelled")
+            self._refresh_readouts()
+        elif self.loaded is not None and self.loaded.nic is None:
+            q = self.client.state.quality
+            self.views.set_reconstruction(None, waiting_title(q, self.client.activity))
+            self.readouts.set_column(0, waiting_header(q, self.client.activity), {})
+            self._clear_inspector(f"Cancelled: the latents at quality {q} were not computed.")
+
+    def _drop_cancel_notice(self) -> None:
+        """The "Cancelled" notice stays only while nothing was asked after the cancel."""
+        if self.message.text() == CANCELLED_NOTICE and self.client.activity != "cancelled":
+            self.message.hide()
 
     def _cursor(self, text: str) -> None:
         self.cursor_label.setText(text)
@@ -1081,6 +1118,22 @@ class MainWindow(QMainWindow):
             self._default_layout = False
             self.resizeDocks([self.inspector_dock], [int(self.height() * 0.26)], Qt.Orientation.Vertical)
             self.resizeDocks([self.readouts_dock], [300], Qt.Orientation.Horizontal)
+
+    def event(self, event: QEvent) -> bool:
+        """A status tip (of the hovered action) leaves the status bar when the pointer leaves the
+        window or the window is deactivated (a dialog opened), not only when Qt says so."""
+        kind = event.type()
+        if kind == QEvent.Type.StatusTip and isinstance(event, QStatusTipEvent):
+            self._status_tip = event.tip()
+        elif kind in (QEvent.Type.Leave, QEvent.Type.WindowDeactivate):
+            self._clear_status_tip()
+        return super().event(event)
+
+    def _clear_status_tip(self) -> None:
+        bar = self.statusBar()
+        if self._status_tip and bar.currentMessage() == self._status_tip:
+            bar.clearMessage()
+        self._status_tip = ""
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)

@@ -32,7 +32,7 @@ from nicgui.app.messages import (
 )
 from nicgui.app.pipeline import Evaluation
 from nicgui.app.scheduler import Scheduler
-from nicgui.app.session import Session
+from nicgui.app.session import Activity, Session
 from nicgui.codec.metrics import Metrics
 from nicgui.codec.pictures import Picture
 from tests.conftest import synthetic_photo
@@ -378,3 +378,17 @@ def test_live_opening_another_picture_cancels_the_metrics_too(live, monkeypatch)
         s.receive(m)
     assert time.perf_counter() - t0 < 0.5
     assert not any(o.source_key == "pixels:1" for o in ev.of("outcome"))  # the big one never finished
+
+
+def test_activity_says_working_cancelled_or_idle_for_the_current_wish(scripted):
+    session, sched, _, _ = scripted
+    assert session.activity == Activity.IDLE
+    session.open(A)
+    assert session.activity == Activity.WORKING
+    session.cancel()
+    assert session.activity == Activity.CANCELLED  # nothing runs, and what was asked did not come
+    session.set_quality(40)  # asking again ends the cancelled state at once
+    assert session.activity == Activity.WORKING and sched.views[-1].quality == 40
+    session.receive(outcome(sched.views[-1].generation, "a", 40))
+    session.receive(Finished(sched.views[-1].generation))
+    assert session.activity == Activity.IDLE

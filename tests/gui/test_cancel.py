@@ -9,9 +9,11 @@ import pytest
 from PIL import Image
 
 import nicgui.codec.api as api
+from nicgui.app.messages import Loaded, WorkProgress
 from nicgui.codec.progress import Cancelled
+from nicgui.gui.views import RECONSTRUCTION
 from tests.conftest import synthetic_photo
-from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
+from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, model_thread_held, wait_result
 
 
 @pytest.fixture
@@ -75,3 +77,40 @@ def test_closing_the_window_stops_long_work_at_the_next_tile(qtbot, make_window,
     w.close()
     assert not w.client.running  # closing waited for the model thread
     assert time.perf_counter() - t0 < 1.0
+
+
+def test_after_a_cancel_every_label_says_what_is_going_on(qtbot, window, photo_file):
+    with model_thread_held(window.client, lambda m: isinstance(m, Loaded)) as held:
+        drop(window, [photo_file])
+        qtbot.waitUntil(lambda: held.is_set() and window.loaded is not None, timeout=RESULT_TIMEOUT_MS)
+        assert window.views.titles_text[RECONSTRUCTION] == "Reconstruction q75 · working…"
+        with qtbot.waitSignal(window.client.cancelled, timeout=RESULT_TIMEOUT_MS):
+            window.client.cancel()  # the Cancel button's slot
+        assert window.message.text().startswith("Cancelled")
+        assert window.views.titles_text[RECONSTRUCTION] == "Reconstruction q75 · cancelled"
+        assert window.readouts.header(0) == "nicgui q75 · cancelled"  # nothing runs: not "working…"
+        assert not window.busy_label.isVisible()
+    window.slider.setValue(40)  # the restart, at another quality
+    assert window.message.text() == ""  # the banner went with the cancelled state
+    assert window.views.titles_text[RECONSTRUCTION] == "Reconstruction q40 · working…"
+    assert window.readouts.header(0) == "nicgui q40 · working…"
+    wait_result(qtbot, window, quality=40)
+    assert window.message.text() == "" and window.readouts.header(0) == "nicgui q40"
+    assert window.views.titles_text[RECONSTRUCTION].startswith("nicgui q40 ·")
+
+
+def test_a_cancelled_quality_change_goes_back_to_the_labels_of_the_result_shown(qtbot, window, photo_file, many_tiles):
+    drop(window, [photo_file])
+    first = wait_result(qtbot, window, quality=75)
+    with model_thread_held(window.client, lambda m: isinstance(m, WorkProgress)) as held:
+        window.slider.setValue(30)
+        assert window.readouts.header(0) == "nicgui q75 · computing q30…"
+        qtbot.waitUntil(held.is_set, timeout=RESULT_TIMEOUT_MS)
+        with qtbot.waitSignal(window.client.cancelled, timeout=RESULT_TIMEOUT_MS):
+            window.client.cancel()
+        assert window.readouts.header(0) == "nicgui q75"  # the figures on screen are q75's, nothing computes
+        assert window.views.titles_text[RECONSTRUCTION].startswith("nicgui q75 ·") and window.outcome is first
+    window.slider.setValue(35)
+    assert window.message.text() == ""
+    wait_result(qtbot, window, quality=35)
+    assert window.message.text() == ""

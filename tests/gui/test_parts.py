@@ -87,7 +87,8 @@ def test_readout_formatting():
     assert col["encode"] == "812 ms" and col["decode"] == "400 ms"
     assert neural_column(o, None)["ratio_png"] == "…"
     reused = neural_column(replace(o, encoder_reused=True), None)["encode"]
-    assert reused == "12 ms (encoder output reused)"  # the encoder's 800 ms were not spent on this step
+    # the encoder's 800 ms were not spent on this step, and the row says what the 12 ms are
+    assert reused == "12 ms (+ 800 ms encoder, once)"
 
 
 def test_sizes_and_summaries_read_well():
