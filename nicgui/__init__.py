@@ -28,6 +28,10 @@ _LAZY = {
     "load_picture": "nicgui.codec.pictures",
     "Metrics": "nicgui.codec.metrics",
     "all_metrics": "nicgui.codec.metrics",
+    "SearchOptions": "nicgui.codec.effort",
+    "Tune": "nicgui.codec.effort",
+    "Target": "nicgui.codec.target",
+    "reach": "nicgui.codec.target",
 }
 
 __all__ = [
@@ -38,18 +42,24 @@ __all__ = [
     "NicguiError",
     "Picture",
     "PictureError",
+    "SearchOptions",
+    "Target",
+    "Tune",
     "WeightsError",
     "__version__",
     "all_metrics",
     "load_model",
     "load_model_for",
     "load_picture",
+    "reach",
 ]
 
 if TYPE_CHECKING:
     from nicgui.codec.api import Codec, load_model, load_model_for
+    from nicgui.codec.effort import SearchOptions, Tune
     from nicgui.codec.metrics import Metrics, all_metrics
     from nicgui.codec.pictures import Picture, load_picture
+    from nicgui.codec.target import Target, reach
 
 
 def __getattr__(name: str) -> Any:

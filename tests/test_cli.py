@@ -104,7 +104,7 @@ def test_precision_is_a_choice_and_a_bad_one_is_a_usage_error(png, tmp_path, cap
     for p in ("float32", "bfloat16"):
         assert main(["encode", str(png), "-o", str(tmp_path / f"{p}.nic"), "--precision", p]) == 0
         assert main(["decode", str(tmp_path / f"{p}.nic"), "--precision", p]) == 0
-    a, b = (np.asarray(Image.open(tmp_path / f"{p}.png")).astype(float) for p in ("float32", "bfloat16"))
+    a, b = (np.asarray(Image.open(tmp_path / f"{p}.decoded.png")).astype(float) for p in ("float32", "bfloat16"))
     assert 0 < np.abs(a - b).mean() < 1  # two arithmetics, nearly the same picture
     with pytest.raises(SystemExit) as e:
         main(["encode", str(png), "--precision", "half"])
@@ -340,3 +340,63 @@ def test_ctrl_c_during_a_search_leaves_no_file(png, tmp_path, capsys, monkeypatc
     assert main(["encode", str(png), "-o", str(out), "-e", "5", "--no-progress"]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert not out.exists() and list(tmp_path.iterdir()) == [png]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["encode", "--help"], ["info", "NIC"]])
+def test_help_version_and_info_start_without_torch(args, png, tmp_path):
+    nic = tmp_path / "p.nic"
+    assert main(["encode", str(png), "-o", str(nic)]) == 0
+    args = [str(nic) if a == "NIC" else a for a in args]
+    code = (
+        f"import sys\nfrom nicgui.cli import main\ntry:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "False"
+
+
+def test_help_says_how_to_open_the_app_and_version_is_given(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "nicgui [FILE ...]" in out and "--screenshot" in out and "--selftest" in out
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0 and capsys.readouterr().out.startswith("nicgui ")
+
+
+def test_decode_beside_the_original_does_not_collide_with_it(png, capsys):
+    nic = png.with_suffix(".nic")
+    assert main(["encode", str(png)]) == 0
+    assert main(["decode", str(nic)]) == 0
+    assert png.with_suffix(".decoded.png").is_file()
+    assert "photo.decoded.png" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["encode", "PNG", "--model", "nosuch"], "no installed model is called 'nosuch'; installed: default"),
+        (["encode", "PNG", "--weights", "PNG"], "photo.png is not a weights file (those end in .safetensors)"),
+        (["encode", "PNG", "-o", "DIR"], "is a folder: give the output a file name"),
+        (["encode", "PNG", "-o", "out.png"], "the output is a .nic file: name it out.nic (got out.png)"),
+        (["decode", "NIC", "-o", "out.jpg"], "the output is a .png file: name it out.png (got out.jpg)"),
+    ],
+)
+def test_messages_say_what_to_do(png, tmp_path, capsys, args, message):
+    nic = tmp_path / "p.nic"
+    assert main(["encode", str(png), "-o", str(nic)]) == 0
+    (tmp_path / "folder").mkdir()
+    subs = {"PNG": str(png), "NIC": str(nic), "DIR": str(tmp_path / "folder")}
+    assert main([subs.get(a, a) for a in args]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_a_failed_batch_leaves_no_empty_output_folder(tmp_path, capsys):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not a picture")
+    out = tmp_path / "new"
+    assert main(["batch", str(bad), "-o", str(out), "--no-progress"]) == 1
+    assert not out.exists()
+    assert "0 of 1 files compressed, 1 failed" in capsys.readouterr().out

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from nicgui.app.text import describe_error, format_bytes
 from nicgui.atomic import atomic_write
+from nicgui.codec.bitstream import NIC_SUFFIX
 from nicgui.errors import NicguiError
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NIC_SUFFIX = ".nic"
 Status = Literal["compressed", "skipped", "failed"]
 
 

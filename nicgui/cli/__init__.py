@@ -67,15 +67,34 @@ def missing_x11_libraries() -> list[str]:
     return [package for lib, package in X11_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
 
 
-def build_parser() -> argparse.ArgumentParser:
+APP_USAGE = """without a command, nicgui opens the desktop app:
+  nicgui [FILE ...]               the app, with these pictures or .nic files (Page Down steps through them)
+                                  (options: --quality Q, --model NAME, --weights FILE, --precision)
+  nicgui FILE --screenshot OUT.png  render the window offscreen to a PNG and quit (no display needed)
+  nicgui --selftest               check this installation (a picture through the codec, the GUI), then quit
+
+'nicgui COMMAND --help' describes one command."""
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; the options of ``train`` (built from the trainer's config, which needs torch)
+    are added only when ``command`` is ``train``, so ``--help`` and the codec's commands start
+    without loading torch."""
+    from nicgui import __version__
     from nicgui.cli.codec import add_codec_commands
     from nicgui.cli.train import add_training_commands
 
-    p = argparse.ArgumentParser(prog="nicgui", description="Neural image codec with a desktop app.")
+    p = argparse.ArgumentParser(
+        prog="nicgui",
+        description="Neural image codec with a desktop app.",
+        epilog=APP_USAGE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    p.add_argument("--version", action="version", version=f"nicgui {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     add_codec_commands(sub)
-    add_training_commands(sub)
+    add_training_commands(sub, full=command == "train")
     return p
 
 
@@ -85,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         from nicgui.selftest import run_selftest
 
         return run_selftest(argv[1:])
-    if not argv or argv[0] not in SUBCOMMANDS | {"-h", "--help", "-v", "--verbose"}:
+    if not argv or argv[0] not in SUBCOMMANDS | {"-h", "--help", "-v", "--verbose", "--version"}:
         problem = _not_an_app_start(argv)
         if problem:
             print(f"nicgui: error: {problem}", file=sys.stderr)
@@ -93,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         from nicgui.gui.app import run_app
 
         return run_app(argv)
-    parser = build_parser()
+    parser = build_parser(next((a for a in argv if not a.startswith("-")), None))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     if not getattr(args, "func", None):

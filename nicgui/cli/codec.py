@@ -72,12 +72,13 @@ def _search_bar(args: argparse.Namespace, label: str):
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
+    from nicgui.codec.bitstream import NIC_SUFFIX
     from nicgui.codec.pictures import load_picture
     from nicgui.codec.target import Target, reach
 
     src = Path(args.input)
-    out = Path(args.output) if args.output else src.with_suffix(".nic")
-    check_output(out, args.force)
+    out = Path(args.output) if args.output else src.with_suffix(NIC_SUFFIX)
+    check_output(out, args.force, NIC_SUFFIX)
     picture = load_picture(src)
     options = _search_options(args, picture.height, picture.width)
     target = None
@@ -114,8 +115,9 @@ def cmd_decode(args: argparse.Namespace) -> int:
     from nicgui.codec.api import load_model_for
 
     src = Path(args.input)
-    out = Path(args.output) if args.output else src.with_suffix(".png")
-    check_output(out, args.force)
+    # not X.png: that is usually the original, and the round trip would always be refused
+    out = Path(args.output) if args.output else src.with_suffix(".decoded.png")
+    check_output(out, args.force, ".png")
     data = read_input(src)
     # a file picks its own model unless one is named
     named = args.weights or args.model
@@ -146,7 +148,7 @@ def _weights_info(src: Path) -> dict[str, object]:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from nicgui.codec.bitstream import read_nic
-    from nicgui.codec.metrics import bits_per_pixel
+    from nicgui.codec.rate import bits_per_pixel
 
     src = Path(args.input)
     if src.suffix.lower() == ".safetensors":
@@ -209,7 +211,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     files = _batch_inputs(args.inputs)
     out_dir = Path(args.output) if args.output else None
+    made_dir = out_dir is not None and not out_dir.exists()
     if out_dir is not None:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise CliError(f"{out_dir} is a file, not a folder for the outputs")
         out_dir.mkdir(parents=True, exist_ok=True)
     outputs = output_paths(files, out_dir)
     jobs = max(1, args.jobs)
@@ -239,6 +244,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise
     finally:
         bar.close()
+        if made_dir and out_dir is not None and not any(out_dir.iterdir()):
+            out_dir.rmdir()  # nothing was written: leave no empty folder behind
     print(totals.describe())
     return 1 if totals.failed else 0
 
@@ -291,7 +298,7 @@ def add_codec_commands(sub: argparse._SubParsersAction) -> None:
 
     d = sub.add_parser("decode", help="decode a .nic file to PNG")
     d.add_argument("input")
-    d.add_argument("-o", "--output", help="output PNG (default: input name with .png)")
+    d.add_argument("-o", "--output", help="output PNG (default: X.decoded.png for X.nic)")
     common(d)
     d.set_defaults(func=cmd_decode)
 

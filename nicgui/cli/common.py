@@ -25,8 +25,13 @@ def write_output(path: Path, data: bytes, overwrite: bool) -> None:
         raise CliError(f"cannot write {path}: {e.strerror or e}") from e
 
 
-def check_output(path: Path, overwrite: bool) -> None:
-    """Refuse an existing output before any work is done (the write checks again, atomically)."""
+def check_output(path: Path, overwrite: bool, suffix: str | None = None) -> None:
+    """Refuse an existing output before any work is done (the write checks again, atomically), a
+    folder, and a name whose suffix says another format than ``suffix`` (e.g. ".nic")."""
+    if path.is_dir():
+        raise CliError(f"{path} is a folder: give the output a file name")
+    if suffix is not None and path.suffix.lower() != suffix:
+        raise CliError(f"the output is a {suffix} file: name it {path.with_suffix(suffix).name} (got {path.name})")
     if path.exists() and not overwrite:
         raise CliError(f"{path} exists (use --force to overwrite)")
     if not path.parent.is_dir():

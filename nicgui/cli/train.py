@@ -95,10 +95,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_training_commands(sub: argparse._SubParsersAction) -> None:
+def add_training_commands(sub: argparse._SubParsersAction, full: bool = True) -> None:
+    """``train`` (its options only when ``full``: they come from the trainer, which loads torch),
+    ``export`` and ``eval``."""
     t = sub.add_parser("train", help="train a model on folders of images")
-    _train_options(t)
-    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    if full:
+        _train_options(t)
+        t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
 
     x = sub.add_parser("export", help="turn a training checkpoint into an inference weights file")

@@ -23,7 +23,7 @@ _LAZY = {
     "load_picture": "nicgui.codec.pictures",
     "Metrics": "nicgui.codec.metrics",
     "all_metrics": "nicgui.codec.metrics",
-    "bits_per_pixel": "nicgui.codec.metrics",
+    "bits_per_pixel": "nicgui.codec.rate",
     "NicHeader": "nicgui.codec.bitstream",
     "read_header": "nicgui.codec.bitstream",
     "ModelIdentity": "nicgui.codec.weights",
@@ -74,8 +74,9 @@ if TYPE_CHECKING:
     from nicgui.codec.bitstream import NicHeader, read_header
     from nicgui.codec.effort import EFFORT_ITERATIONS, SearchOptions, Tune
     from nicgui.codec.latents import HyperSide, Quantised
-    from nicgui.codec.metrics import Metrics, all_metrics, bits_per_pixel
+    from nicgui.codec.metrics import Metrics, all_metrics
     from nicgui.codec.pictures import Picture, load_picture
+    from nicgui.codec.rate import bits_per_pixel
     from nicgui.codec.target import Target, reach
     from nicgui.codec.weights import ModelIdentity, installed_models
 

@@ -38,7 +38,7 @@ from nicgui.codec.progress import DECODING, ENCODING, Progress
 from nicgui.codec.refine import SearchResult, search
 from nicgui.codec.tiling import run_tiled, tile_ranges
 from nicgui.codec.weights import LoadedWeights, ModelIdentity, find_weights, find_weights_for, load_weights
-from nicgui.errors import CodingError, NicFormatError, NicguiError
+from nicgui.errors import CodingError, NicFormatError, NicguiError, WeightsError
 
 log = logging.getLogger(__name__)
 
@@ -420,6 +420,8 @@ def load_model(
     else:
         p = Path(weights)
         is_file = p.suffix == ".safetensors" and (p.is_file() or p.parent != Path("."))
+        if not is_file and p.is_file():
+            raise WeightsError(f"{p} is not a weights file (those end in .safetensors)")
         path = p if is_file else find_weights(str(weights))
     return Codec(load_weights(path), resolve_device(device), precision)
 

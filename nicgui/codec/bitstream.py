@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from nicgui.errors import NicFormatError  # noqa: F401  (re-exported: its historical home)
 
 MAGIC = b"\x89NIC\r\n\x1a\n"
+NIC_SUFFIX = ".nic"  # the file name suffix of the format
 VERSION = 2  # what this program writes
 READABLE_VERSIONS = (1, 2)
 MODE_CODES = {"L": 0, "LA": 1, "RGB": 2, "RGBA": 3}

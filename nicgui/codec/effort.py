@@ -10,10 +10,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from nicgui.errors import NicguiError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # iterations per effort level: 0 is the one-pass encoder; each level about 1.6x the one before
 EFFORT_ITERATIONS = (0, 10, 16, 25, 40, 64, 100, 160, 250, 400)
@@ -48,6 +50,8 @@ class SearchOptions:
         if self.iterations is not None and self.iterations < 0:
             raise NicguiError(f"iterations must be 0 or more, got {self.iterations}")
         if self.roi is not None:
+            import numpy as np  # only here: the command line's parser imports this module
+
             if self.roi.ndim != 2 or not np.all(np.isfinite(self.roi)) or self.roi.min() < 0:
                 raise NicguiError("a region-of-interest mask must be a grey picture of weights >= 0")
             if float(self.roi.max()) <= 0:

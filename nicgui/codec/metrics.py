@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nicgui.codec.progress import MEASURING, Progress
+from nicgui.codec.rate import bits_per_pixel
 from nicgui.codec.ssim import OriginalMoments, ssim_and_ms_ssim, ssim_map
 
 __all__ = [
@@ -93,11 +94,6 @@ def measure(
 
 
 all_metrics = measure  # the name earlier releases documented
-
-
-def bits_per_pixel(n_bytes: int, width: int, height: int) -> float:
-    """Bits per pixel of a file of ``n_bytes`` holding a width x height image."""
-    return 8.0 * n_bytes / (width * height)
 
 
 def abs_error_map(a: np.ndarray, b: np.ndarray) -> np.ndarray:

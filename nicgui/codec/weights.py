@@ -222,5 +222,9 @@ def find_weights(name: str = DEFAULT_WEIGHTS) -> Path:
     for d in weights_dirs():
         if (d / name).is_file():
             return d / name
+    installed = ", ".join(sorted(p.stem for p in installed_weights()))
+    if installed:
+        wanted = name.removesuffix(".safetensors")
+        raise WeightsError(f"no installed model is called {wanted!r}; installed: {installed}")
     searched = ", ".join(str(d) for d in weights_dirs())
     raise WeightsError(f"weights {name!r} not found (searched: {searched})")
