@@ -74,6 +74,7 @@ def _search_bar(args: argparse.Namespace, label: str):
 def cmd_encode(args: argparse.Namespace) -> int:
     from nicgui.codec.bitstream import NIC_SUFFIX
     from nicgui.codec.pictures import load_picture
+    from nicgui.codec.rate import bits_per_pixel
     from nicgui.codec.target import Target, reach
 
     src = Path(args.input)
@@ -94,18 +95,19 @@ def cmd_encode(args: argparse.Namespace) -> int:
         analysis = codec.analyse(picture)
         if target is not None:
             reached = reach(codec, analysis, target, options, on_step)
-            compressed, quality = reached.compressed, reached.quality
-        else:
+            data, quality = reached.compressed.data, reached.quality
+        else:  # no decoder: the file is all that is asked for
             quality = args.quality
-            compressed = codec.compress(analysis, quality, options=options, on_step=on_step)
+            found = codec.search(analysis, quality, options, on_step) if options.active else None
+            data = codec.write(picture, found.quantised if found else codec.quantise(analysis, quality))
     finally:
         close_bar()
-    data = compressed.data
     write_output(out, data, args.force)
     searched = f", effort {options.effort}" + (f" ({options.tune.value})" if options.tune.value != "psnr" else "")
     print(
         f"{src} -> {out}: {picture.width}x{picture.height} {picture.mode}, quality {quality}"
-        f"{searched if options.active else ''}, {len(data)} bytes, {compressed.bpp:.3f} bpp"
+        f"{searched if options.active else ''}, {len(data)} bytes, "
+        f"{bits_per_pixel(len(data), picture.width, picture.height):.3f} bpp"
         + (f" (target {target.describe()})" if target is not None else "")
     )
     return 0

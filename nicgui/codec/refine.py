@@ -41,7 +41,10 @@ from nicgui.errors import NicguiError
 
 log = logging.getLogger(__name__)
 
-LEARNING_RATE = 5e-3  # Adam's step on the gained latents (rounding happens at 1.0): as published
+# Adam's step on the gained latents (rounding at 1.0). Published: 5e-3 for 2000 iterations; for our
+# 10..400, measured on a 384x256 crop of kodim05 (q15, q60), 100 iterations cut the RD cost by
+# 6.1 / 5.7 % at 1e-2, 5.4 / 4.9 % at 5e-3 and 6.0 / 5.9 % at 2e-2; 40 iterations by 4.2 / 3.9 % at 1e-2.
+LEARNING_RATE = 1e-2
 TAU_START = 0.5  # temperature of the soft rounding, held for the first HOLD of the run ...
 TAU_END = 0.1  # ... then lowered geometrically to this
 HOLD = 0.35

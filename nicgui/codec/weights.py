@@ -32,6 +32,7 @@ FORMAT_VERSION = "2"
 READABLE_FORMAT_VERSIONS = ("1", "2")
 DEFAULT_WEIGHTS = "default.safetensors"
 MAX_TENSOR_ELEMENTS = 2**28  # a config asking for more parameters than this in one tensor is refused
+MAX_WIDTH = 2048  # no size in a model's config may be larger (nor 0 or less)
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,16 @@ def _build(path: Path, meta: dict[str, str], arrays: dict[str, np.ndarray]) -> C
         config = json.loads(meta["config"])
         if not isinstance(config, dict):
             raise ValueError("the config is not a JSON object")
-        with torch.device("meta"):  # sizes checked before anything is allocated
-            probe = from_config(family, config)
-        shapes = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
+        # sizes are checked before anything is allocated: no width above MAX_WIDTH keeps every
+        # tensor (at most width^2 x 25) under MAX_TENSOR_ELEMENTS. (A probe on the meta device
+        # did this before; its first use imports torch._meta_registrations, 0.65 s of every start.)
+        widths = {k: v for k, v in config.items() if isinstance(v, int) and not isinstance(v, bool)}
+        if any(not 0 < v <= MAX_WIDTH for v in widths.values()):
+            raise WeightsError(f"{path} records a model too large to be real")
+        model = from_config(family, config)
+        shapes = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    except WeightsError:
+        raise
     except Exception as e:
         raise WeightsError(f"{path} records an unusable model ({family}): {e}") from e
     if any(math.prod(s) > MAX_TENSOR_ELEMENTS for s in shapes.values()):
@@ -116,7 +124,7 @@ def _build(path: Path, meta: dict[str, str], arrays: dict[str, np.ndarray]) -> C
     if stored != shapes:
         diff = sorted(set(stored.items()) ^ set(shapes.items()))[:3]
         raise WeightsError(f"{path} does not match its recorded architecture (e.g. {diff})")
-    return from_config(family, config)
+    return model
 
 
 def load_weights(path: Path, device: str | torch.device = "cpu") -> LoadedWeights:
