@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import csv
 import logging
-import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +19,14 @@ from nicgui.codec import classic
 from nicgui.codec.api import load_model
 from nicgui.codec.effort import SearchOptions, Tune
 from nicgui.codec.metrics import measure
-from nicgui.train.bdrate import bd_rate
+from nicgui.codec.rate import bits_per_pixel
+from nicgui.train import report
 from nicgui.train.data import list_images, load_rgb
+
+# the rate-distortion vocabulary lives in rd.py; these names stay importable from here (benchmarks/effort.py)
+from nicgui.train.rd import OURS, Point, average_curves, bd_table, compare_models
+
+__all__ = ["CLASSIC_QUALITIES", "OURS", "EvalConfig", "Point", "average_curves", "bd_table", "point", "run_evaluation"]
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +37,6 @@ CLASSIC_QUALITIES = {
     "avif": [0, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95],
     "jxl": [5, 10, 20, 30, 40, 50, 60, 70, 80, 85, 90, 95],
 }
-OURS = "nicgui"
 
 
 @dataclass
@@ -51,23 +55,12 @@ class EvalConfig:
     tune: str = "psnr"
 
 
-@dataclass
-class Point:
-    image: str
-    codec: str
-    quality: int
-    bytes: int
-    bpp: float
-    psnr: float
-    ms_ssim: float
-    ssim: float
-    encode_s: float
-    decode_s: float
-
-
-def point(name: str, codec: str, quality: int, size: int, ref: np.ndarray, rec: np.ndarray, te: float, td: float):
+def point(
+    name: str, codec: str, quality: int, size: int, ref: np.ndarray, rec: np.ndarray, te: float, td: float
+) -> Point:
+    """One measured point: ``size`` bytes decoding ``ref`` to ``rec`` (``te``, ``td``: encode and decode seconds)."""
     m = measure(ref, rec)
-    bpp = 8.0 * size / (ref.shape[0] * ref.shape[1])
+    bpp = bits_per_pixel(size, ref.shape[1], ref.shape[0])
     return Point(name, codec, quality, size, bpp, m.psnr, m.ms_ssim, m.ssim, te, td)
 
 
@@ -80,13 +73,7 @@ def _previous_classic(out: Path) -> dict[tuple[str, str, int], Point]:
     with path.open() as f:
         for r in csv.DictReader(f):
             if r["codec"] != OURS:
-                p = Point(
-                    r["image"],
-                    r["codec"],
-                    int(r["quality"]),
-                    int(r["bytes"]),
-                    *(float(r[k]) for k in ("bpp", "psnr", "ms_ssim", "ssim", "encode_s", "decode_s")),
-                )
+                p = Point.from_row(r)
                 found[(p.image, p.codec, p.quality)] = p
     return found
 
@@ -137,99 +124,9 @@ def evaluate_images(cfg: EvalConfig) -> list[Point]:
     return points
 
 
-def average_curves(points: list[Point]) -> dict[str, list[dict]]:
-    """codec -> list of {quality, bpp, psnr, ms_ssim, ssim, encode_s, decode_s}, sorted by bpp."""
-    groups: dict[tuple[str, int], list[Point]] = {}
-    for p in points:
-        groups.setdefault((p.codec, p.quality), []).append(p)
-    curves: dict[str, list[dict]] = {}
-    for (codec, q), ps in sorted(groups.items()):
-        row: dict[str, float] = {"quality": q}
-        for k in ("bpp", "psnr", "ms_ssim", "ssim", "encode_s", "decode_s"):
-            row[k] = float(np.mean([getattr(p, k) for p in ps]))
-        curves.setdefault(codec, []).append(row)
-    for rows in curves.values():
-        rows.sort(key=lambda r: r["bpp"])
-    return curves
-
-
-def in_range(rows: list[dict], lo: float, hi: float) -> list[dict]:
-    return [r for r in rows if lo <= r["bpp"] <= hi]
-
-
-def bd_table(curves: dict[str, list[dict]], bpp_range: tuple[float, float] = (0.1, 2.0)) -> dict[str, dict]:
-    """BD-rate (%) of nicgui against every other codec, on PSNR and on MS-SSIM (in dB)."""
-    ours = in_range(curves[OURS], *bpp_range)
-    table: dict[str, dict] = {}
-    for name, rows in curves.items():
-        if name == OURS:
-            continue
-        rows = in_range(rows, 0.05, 3.0)
-        entry = {}
-        for metric in ("psnr", "ms_ssim"):
-
-            def value(r: dict, metric: str = metric) -> float:
-                return r[metric] if metric == "psnr" else -10 * math.log10(max(1e-12, 1 - r[metric]))
-
-            try:
-                entry[metric] = bd_rate(
-                    [r["bpp"] for r in rows],
-                    [value(r) for r in rows],
-                    [r["bpp"] for r in ours],
-                    [value(r) for r in ours],
-                )
-            except ValueError:
-                entry[metric] = math.nan
-        table[name] = entry
-    return table
-
-
-@dataclass
-class Gap:
-    """Our PSNR at one quality beside another curve's PSNR at the same bpp (interpolated on log bpp)."""
-
-    quality: int
-    bpp: float
-    psnr: float
-    other_psnr: float  # NaN where our bpp lies outside the other curve's range
-
-    @property
-    def gap(self) -> float:
-        return self.psnr - self.other_psnr
-
-
-def psnr_gaps(ours: list[dict], other: list[dict]) -> list[Gap]:
-    """Where our curve stands against ``other`` at each of our qualities, in dB at equal bpp.
-
-    BD-rate gives one number over the overlap; this says where along the curve a model leads or trails.
-    """
-    rows = sorted(other, key=lambda r: r["bpp"])
-    log_bpp = np.log([r["bpp"] for r in rows])
-    psnr = [r["psnr"] for r in rows]
-    gaps = []
-    for r in sorted(ours, key=lambda r: r["quality"]):
-        theirs = float(np.interp(math.log(r["bpp"]), log_bpp, psnr, left=math.nan, right=math.nan))
-        gaps.append(Gap(int(r["quality"]), r["bpp"], r["psnr"], theirs))
-    return gaps
-
-
-def compare_models(ours: list[dict], others: dict[str, list[dict]]) -> dict[str, dict]:
-    """Against each compared model: BD-rate (PSNR and MS-SSIM, as against the classical codecs) and the
-    per-quality PSNR gaps."""
-    return {
-        name: {
-            "bd_rate": bd_table({OURS: ours, name: rows})[name],
-            "gaps": [dict(asdict(g), gap=g.gap) for g in psnr_gaps(ours, rows)],
-        }
-        for name, rows in others.items()
-    }
-
-
 def run_evaluation(cfg: EvalConfig) -> str:
     """Evaluate; write points.csv, summary.json, bd_rate.md, rd_table.md, RD plots and, with models to compare
     with, compare.md; return the BD table."""
-    from nicgui.train import report
-
     out = Path(cfg.out)
     others = report.load_compared(cfg.compare_with or [])
     out.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from nicgui.train.evaluate import OURS, Point, in_range
+from nicgui.train.rd import OURS, Point, in_range
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def write_report(
     compared: dict[str, dict] | None = None,
 ) -> str:
     """points.csv, summary.json, bd_rate.md, rd_table.md, rd_psnr.png, rd_msssim.png and, given
-    ``compared`` (``evaluate.compare_models``), compare.md; the BD table, compared models last."""
+    ``compared`` (``rd.compare_models``), compare.md; the BD table, compared models last."""
     compared = compared or {}
     with (out / "points.csv").open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(asdict(points[0])))

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from nicgui.train.evaluate import compare_models, psnr_gaps
+from nicgui.train.rd import compare_models, psnr_gaps
 
 
 def _curve(offset: float, rates=(0.25, 0.5, 1.0, 1.5, 2.0)) -> list[dict]:

@@ -16,7 +16,7 @@ from nicgui.cli import main
 from nicgui.codec.api import Codec
 from nicgui.codec.models import create
 from nicgui.codec.weights import load_weights, save_weights
-from nicgui.train.bdrate import bd_rate
+from nicgui.train.rd import bd_rate
 from nicgui.train.trainer import TrainConfig, learning_rate, load_start, parameter_groups, train
 from tests.conftest import synthetic_photo
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from nicgui.train.evaluate import OURS
+from nicgui.train.rd import OURS
 from nicgui.train.report import load_compared, plot_curves
 
 
@@ -22,7 +22,7 @@ def test_the_plot_names_the_evaluated_model_beside_the_models_compared_with_it(t
 
 
 def test_the_comparison_table_shows_each_quality_and_goes_away_when_nothing_is_compared(tmp_path):
-    from nicgui.train.evaluate import compare_models
+    from nicgui.train.rd import compare_models
     from nicgui.train.report import write_comparison
 
     theirs = [dict(r, quality=q) for q, r in zip((1, 50, 100), _curve(0), strict=True)]
