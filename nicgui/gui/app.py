@@ -130,6 +130,12 @@ def _screenshot(args: argparse.Namespace) -> int:
     if missing:
         print(f"nicgui: error: file not found: {missing[0]}", file=sys.stderr)
         return EXIT_ERROR
+    if not args.screenshot.parent.is_dir():  # before any work, not after it
+        print(
+            f"nicgui: error: cannot write {args.screenshot}: folder {args.screenshot.parent} does not exist",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     if args.screenshot.exists() and not args.force:
         print(f"nicgui: error: {args.screenshot} exists (use --force to overwrite)", file=sys.stderr)
         return EXIT_ERROR

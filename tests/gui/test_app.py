@@ -55,6 +55,13 @@ def test_screenshot_of_an_unreadable_file_fails_with_one_line(tmp_path):
     assert not out.exists()
 
 
+def test_screenshot_into_a_missing_folder_fails_before_any_work(tmp_path):
+    out = tmp_path / "nowhere" / "shot.png"
+    r = run_nicgui(str(SAMPLE), "--screenshot", str(out), tmp_path=tmp_path)
+    assert r.returncode == 1
+    assert r.stderr.strip() == f"nicgui: error: cannot write {out}: folder {out.parent} does not exist"
+
+
 def test_screenshot_of_a_missing_file_fails(tmp_path):
     r = run_nicgui(str(tmp_path / "nope.png"), "--screenshot", str(tmp_path / "o.png"), tmp_path=tmp_path)
     assert r.returncode == 1 and r.stderr.strip() == f"nicgui: error: file not found: {tmp_path / 'nope.png'}"
