@@ -25,3 +25,8 @@ class PictureError(NicguiError, ValueError):
 
 class WeightsError(NicguiError, RuntimeError):
     """A weights file is missing, unreadable or inconsistent."""
+
+
+USER_ERRORS = (NicguiError, OSError, ValueError, MemoryError)
+"""What a user can cause (bad files, wrong model, full disk, a picture too big for memory): shown as one
+line, never a traceback. Anything else is a bug."""

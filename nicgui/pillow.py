@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING
 
 from PIL import Image, ImageFile
 
-from nicgui.codec.bitstream import MAGIC, read_header
+from nicgui.codec.bitstream import MAGIC, NIC_SUFFIX, read_header
 from nicgui.errors import NicFormatError, NicguiError
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 FORMAT = "NIC"
 MIME_TYPE = "application/x-nic"
-EXTENSION = ".nic"
+EXTENSION = NIC_SUFFIX
 DEFAULT_QUALITY = 75
 _DECODER = "nicgui"
 _HEADER_READ = 512  # bytes; more than the largest possible .nic header

@@ -2,7 +2,8 @@
 
 The desktop app's batch dialog and ``nicgui batch`` run the same code: ``output_paths`` names the
 results, ``compress_file`` does one file (any failure becomes a result, never an exception, so a
-bad file cannot stop a batch), and ``BatchTotals`` sums them up and says so in one line.
+bad file cannot stop a batch), ``BatchTotals`` sums them up and ``BatchSummary``, its frozen end,
+says so in one line.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from nicgui.app.text import describe_error, format_bytes
 from nicgui.atomic import atomic_write
 from nicgui.codec.bitstream import NIC_SUFFIX
-from nicgui.errors import NicguiError
+from nicgui.errors import USER_ERRORS
 
 if TYPE_CHECKING:
     from nicgui.codec.api import Codec
@@ -88,12 +89,42 @@ def compress_file(
         atomic_write(output, data, overwrite)
     except FileExistsError:  # another writer took the name meanwhile
         return FileResult(source, output, "skipped")
-    except (NicguiError, OSError, ValueError, MemoryError) as e:
+    except USER_ERRORS as e:
         return FileResult(source, output, "failed", error=describe_error(e))
     except Exception as e:  # a bug must not stop the batch: report it and go on
         log.exception("batch: %s failed", source)
         return FileResult(source, output, "failed", error=f"internal error: {e}")
     return FileResult(source, output, "compressed", size, len(data))
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """A batch's totals when it ends (``BatchTotals.summary``): what the dialog and ``nicgui batch`` say."""
+
+    job: int
+    total: int
+    compressed: int
+    skipped: int  # the output existed and overwriting was not allowed
+    failed: int
+    bytes_before: int
+    bytes_after: int
+    cancelled: bool
+    errors: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """One line, e.g. '3 of 4 files compressed, 1 skipped: 1.20 MB → 95.0 kB (12.6:1)'."""
+        parts = [f"{self.compressed} of {self.total} files compressed"]
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped (the .nic exists)")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        text = ", ".join(parts)
+        if self.compressed:
+            ratio = self.bytes_before / self.bytes_after if self.bytes_after else float("inf")
+            text += f": {format_bytes(self.bytes_before)} → {format_bytes(self.bytes_after)} ({ratio:.1f}:1)"
+        if self.cancelled:
+            text = "Cancelled. " + text
+        return text
 
 
 @dataclass
@@ -124,17 +155,13 @@ class BatchTotals:
             self.failed += 1
             self.errors.append(f"{r.source.name}: {r.error}")
 
+    def summary(self, job: int = 0) -> BatchSummary:
+        """The totals so far, frozen (``job``: the batch they belong to)."""
+        return BatchSummary(
+            job, self.total, self.compressed, self.skipped, self.failed, self.bytes_before, self.bytes_after,
+            self.cancelled, tuple(self.errors),
+        )  # fmt: skip
+
     def describe(self) -> str:
         """One line, e.g. '3 of 4 files compressed, 1 skipped: 1.20 MB → 95.0 kB (12.6:1)'."""
-        parts = [f"{self.compressed} of {self.total} files compressed"]
-        if self.skipped:
-            parts.append(f"{self.skipped} skipped (the .nic exists)")
-        if self.failed:
-            parts.append(f"{self.failed} failed")
-        text = ", ".join(parts)
-        if self.compressed:
-            ratio = self.bytes_before / self.bytes_after if self.bytes_after else float("inf")
-            text += f": {format_bytes(self.bytes_before)} → {format_bytes(self.bytes_after)} ({ratio:.1f}:1)"
-        if self.cancelled:
-            text = "Cancelled. " + text
-        return text
+        return self.summary().describe()

@@ -21,6 +21,11 @@ log = logging.getLogger(__name__)
 V = TypeVar("V")
 
 
+def result_key(source_key: str, quality: int) -> tuple[str, int]:
+    """The key of a (picture, quality) result in the shared cache."""
+    return (source_key, quality)
+
+
 def nbytes(obj: object) -> int:
     """Approximate memory held by arrays and bytes inside ``obj`` (dataclasses, tuples, dicts).
 

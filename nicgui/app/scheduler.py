@@ -1,7 +1,7 @@
 """The one model thread: requests run there in order, one at a time, and view work can be cancelled.
 
 ``submit`` is called from any thread (the GUI's). A new view request replaces the view requests
-still waiting (only the newest matters) and makes the one in flight stale: ``Jobs`` checks
+still waiting (only the newest matters) and makes the one in flight stale: the worker checks
 ``is_current`` between tiles and stops. Generations are handed out here, so "stale" has one
 meaning for both sides. A batch runs one file per turn; requests that arrive meanwhile go first.
 Results leave through ``deliver`` on the model thread; the GUI's bridge carries them across.
@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Generator
 from typing import Protocol
 
-from nicgui.app.messages import ViewRequest
+from nicgui.app.requests import ViewRequest
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ WORKER_NICE = 5  # how much lower the model thread (and the compute threads it s
 
 
 class Runner(Protocol):
-    """What the scheduler drives: ``start`` once, then ``run`` per request (see ``Jobs``).
+    """What the scheduler drives: ``start`` once, then ``run`` per request (see ``worker.Worker``).
 
     ``run`` may return an iterator: a long job that the scheduler advances one step per turn.
     """
@@ -136,7 +136,7 @@ class Scheduler:
             lower_thread_priority()
         try:
             runner.start()
-        except Exception:  # Jobs reports the errors a user can cause itself; this is a bug
+        except Exception:  # the worker reports the errors a user can cause itself; this is a bug
             log.exception("the model thread could not start")
         while True:
             request, steps = self._next()

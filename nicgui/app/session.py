@@ -24,32 +24,34 @@ from typing import Protocol
 import numpy as np
 from psygnal import Signal
 
-from nicgui.app.cache import ResultCache
-from nicgui.app.jobs import result_key
-from nicgui.app.messages import (
-    BatchProgress,
+from nicgui.app.batch import BatchSummary
+from nicgui.app.cache import ResultCache, result_key
+from nicgui.app.evaluation import Evaluation
+from nicgui.app.heatmaps import HeatmapKind
+from nicgui.app.requests import (
     BatchRequest,
-    BatchSummary,
-    ClassicOutcome,
     DeviceRequest,
+    ModelRequest,
+    PrecisionRequest,
+    SaveRequest,
+    ViewRequest,
+)
+from nicgui.app.results import (
+    BatchProgress,
+    ClassicOutcome,
     Failure,
     Finished,
-    HeatmapKind,
     Loaded,
     ModelReady,
-    ModelRequest,
     Outcome,
-    PrecisionRequest,
     Preview,
     Saved,
-    SaveRequest,
-    Source,
     SourceStats,
-    ViewRequest,
+    Stage,
     WorkProgress,
 )
-from nicgui.app.pipeline import Evaluation
 from nicgui.app.scheduler import Scheduler
+from nicgui.app.source import Source
 from nicgui.codec.pictures import Picture
 
 log = logging.getLogger(__name__)
@@ -335,7 +337,7 @@ class Session:
             return
         if f.generation is not None:
             self._answered = f.generation
-        if f.stage == "load":  # go back to the picture on screen, so the slider keeps working
+        if f.stage == Stage.LOAD:  # go back to the picture on screen, so the slider keeps working
             self.state = replace(self.state, source=self._shown_source)
         self.failed.emit(f)
 

@@ -95,7 +95,7 @@ def _application():
 
 
 def _make_window(args: argparse.Namespace, settings_file: Path | None):
-    from nicgui.app.jobs import default_codec_factory
+    from nicgui.app.worker import default_codec_factory
     from nicgui.gui.client import CodecClient
     from nicgui.gui.settings import Settings, file_qsettings, user_qsettings
     from nicgui.gui.window import MainWindow

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nicgui.app.messages import BatchProgress, BatchSummary, Failure
+from nicgui.app.batch import BatchSummary
+from nicgui.app.results import BatchProgress, Failure
 from nicgui.app.text import plural
 from nicgui.gui.client import CodecClient
 from nicgui.gui.files import images_in, is_image

@@ -17,11 +17,13 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance, Slot
 
 from nicgui.app.cache import ResultCache
-from nicgui.app.jobs import RESULTS_BYTES, CodecFactory, Jobs, default_codec_factory
-from nicgui.app.messages import HeatmapKind, ModelReady, Source
-from nicgui.app.pipeline import Evaluation
+from nicgui.app.evaluation import Evaluation
+from nicgui.app.heatmaps import HeatmapKind
+from nicgui.app.results import ModelReady
 from nicgui.app.scheduler import Scheduler
 from nicgui.app.session import Activity, Session, ViewState
+from nicgui.app.source import Source
+from nicgui.app.worker import RESULTS_BYTES, CodecFactory, Worker, default_codec_factory
 from nicgui.codec.pictures import Picture
 from nicgui.gui.colours import lookup_table
 
@@ -97,7 +99,7 @@ class CodecClient(QObject):
         self.scheduler = Scheduler()
         results: ResultCache[Evaluation] = ResultCache(RESULTS_BYTES)
         self.session = Session(self.scheduler, results, lambda cb: QtTimer(cb, debounce_ms, self))
-        self._jobs = Jobs(
+        self._worker = Worker(
             codec_factory or default_codec_factory(),
             device,
             results,
@@ -124,7 +126,7 @@ class CodecClient(QObject):
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
         if not self.scheduler.running:
-            self.scheduler.start(self._jobs)
+            self.scheduler.start(self._worker)
 
     @property
     def running(self) -> bool:

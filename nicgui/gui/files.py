@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from nicgui.app.messages import NIC_SUFFIX
+from nicgui.codec.bitstream import NIC_SUFFIX
 from nicgui.paths import IMAGE_SUFFIXES
 
 OPEN_FILTER = (
     "Images and .nic files (" + " ".join(f"*{s}" for s in (*IMAGE_SUFFIXES, NIC_SUFFIX)) + ");;"
-    "Compressed images (*.nic);;All files (*)"
+    f"Compressed images (*{NIC_SUFFIX});;All files (*)"
 )
 
 

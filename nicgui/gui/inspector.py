@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nicgui.app.messages import LatentData
+from nicgui.app.results import LatentData
 from nicgui.gui.colours import lookup_table
 from nicgui.gui.theme import ACCENT, BACKGROUND
 

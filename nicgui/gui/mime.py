@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QImage
 
-from nicgui.app.messages import Source
+from nicgui.app.source import Source
 from nicgui.gui.files import expand
 
 

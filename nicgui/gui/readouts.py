@@ -11,7 +11,7 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from nicgui.app.messages import ClassicOutcome, Loaded, Outcome
+from nicgui.app.results import ClassicOutcome, Loaded, Outcome
 from nicgui.app.text import format_bytes
 from nicgui.codec.metrics import Metrics
 
@@ -106,10 +106,9 @@ def nic_column(loaded: Loaded, png_bytes: int | None = None) -> dict[str, str]:
     """A .nic file on its own: sizes and timing; no original, so no quality metrics."""
     assert loaded.nic is not None
     n = loaded.nic
-    pixels = n.header.width * n.header.height
     return {
         "size": _size(n.size),
-        "bpp": f"{8 * n.size / pixels:.3f}",
+        "bpp": f"{n.bpp:.3f}",
         "ratio_raw": _ratio(loaded.raw_bytes, n.size),
         "ratio_png": _ratio(png_bytes, n.size) if png_bytes else DASH,
         "psnr": DASH,

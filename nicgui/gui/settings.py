@@ -13,7 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from nicgui.app.messages import CLASSIC_CODECS, HeatmapKind
+from nicgui.app.heatmaps import HeatmapKind
+from nicgui.codec import classic
 from nicgui.codec.precision import Precision
 
 ORGANISATION = "nicgui"
@@ -86,7 +87,7 @@ class Settings:
     @property
     def compare(self) -> str | None:
         v = self._get("view/compare")
-        return v if v in CLASSIC_CODECS else None
+        return v if v in classic.NAMES else None
 
     @compare.setter
     def compare(self, codec: str | None) -> None:

@@ -29,8 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nicgui.app.messages import Heatmap, HeatmapKind
-from nicgui.app.pipeline import ABS_ERROR_LEVELS, colour_table
+from nicgui.app.heatmaps import ABS_ERROR_LEVELS, Heatmap, HeatmapKind, colour_table
 from nicgui.gui.colours import lookup_table
 from nicgui.gui.theme import BACKGROUND, TEXT
 

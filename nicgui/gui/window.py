@@ -49,21 +49,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nicgui.app.messages import (
-    CLASSIC_CODECS,
+from nicgui.app.heatmaps import HeatmapKind
+from nicgui.app.results import (
     ClassicOutcome,
     Failure,
-    HeatmapKind,
     Loaded,
     ModelReady,
     Outcome,
     Preview,
     Saved,
-    Source,
     SourceStats,
+    Stage,
     WorkProgress,
+    WorkStage,
 )
 from nicgui.app.session import ViewState
+from nicgui.app.source import Source
 from nicgui.app.text import (
     CANCELLED_NOTICE,
     format_bytes,
@@ -73,6 +74,7 @@ from nicgui.app.text import (
     window_title,
 )
 from nicgui.codec import classic
+from nicgui.codec.bitstream import NIC_SUFFIX
 from nicgui.gui import theme
 from nicgui.gui.batch import BatchDialog
 from nicgui.gui.client import CodecClient
@@ -393,8 +395,8 @@ class MainWindow(QMainWindow):
         tb.addWidget(QLabel(" Compare with "))
         self.compare_box = QComboBox()
         self.compare_box.addItem("nothing", None)
-        for name in CLASSIC_CODECS:
-            self.compare_box.addItem(classic.NAMES[name], name)
+        for name, label in classic.NAMES.items():
+            self.compare_box.addItem(label, name)
             if not classic.available(name):
                 model = self.compare_box.model()
                 assert isinstance(model, QStandardItemModel)
@@ -929,7 +931,7 @@ class MainWindow(QMainWindow):
 
     def _failed(self, f: Failure) -> None:
         self.message.show_message(f.message)
-        if f.stage == "load" and 0 <= self.index < len(self.sources):
+        if f.stage == Stage.LOAD and 0 <= self.index < len(self.sources):
             item = self.file_list.item(self.index)
             if item is not None:
                 item.setForeground(Qt.GlobalColor.red)
@@ -938,16 +940,16 @@ class MainWindow(QMainWindow):
             if failed is not None:  # a file that cannot be opened does not stay among the recent ones
                 self.settings.remove_recent(failed)
                 self._fill_recent()
-        if f.stage == "load" and self.loaded is None and self._shown_before is not None:
+        if f.stage == Stage.LOAD and self.loaded is None and self._shown_before is not None:
             loaded, outcome, classic_outcome = self._shown_before
             self._loaded(loaded)
             if outcome is not None:
                 self._outcome(outcome)
             if classic_outcome is not None:
                 self._classic(classic_outcome)
-        if f.stage == "compress" and self.outcome is not None:
+        if f.stage == Stage.COMPRESS and self.outcome is not None:
             self._refresh_views()
-        if f.stage == "model":
+        if f.stage == Stage.MODEL:
             self.device_label.setText("no model")
         if f.job in self._saves:
             self._saves.pop(f.job)
@@ -968,13 +970,13 @@ class MainWindow(QMainWindow):
         self.busy_label.setText(p.describe())
         self.busy_label.show()
         self.cancel_button.show()
-        if p.stage == "decoding" and self.views.patch_rect is not None:
+        if p.stage == WorkStage.DECODING and self.views.patch_rect is not None:
             left = f" · about {p.seconds_left:.0f} s left" if p.seconds_left and p.seconds_left >= 1 else ""
             self.views.retitle(
                 RECONSTRUCTION,
                 f"nicgui q{self.client.state.quality} · in view · decoding the rest, tile {p.done} of {p.total}{left}",
             )
-        elif p.stage == "decoding" and self.outcome is not None:
+        elif p.stage == WorkStage.DECODING and self.outcome is not None:
             self.views.retitle(RECONSTRUCTION, f"nicgui q{self.outcome.quality} · {p.describe().lower()}")
 
     def _cancelled(self) -> None:
@@ -1049,7 +1051,12 @@ class MainWindow(QMainWindow):
             self.message.show_message("Nothing to save yet: open an image first.")
             return None
         return self._write(
-            path, self.outcome.data, ".nic", "Save compressed image", ".nic", "Compressed images (*.nic)"
+            path,
+            self.outcome.data,
+            NIC_SUFFIX,
+            "Save compressed image",
+            NIC_SUFFIX,
+            f"Compressed images (*{NIC_SUFFIX})",
         )
 
     def export_png(self, path: Path | None = None) -> int | None:

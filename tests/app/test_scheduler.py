@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from nicgui.app.messages import HeatmapKind, SaveRequest, Source, ViewRequest
+from nicgui.app.heatmaps import HeatmapKind
+from nicgui.app.requests import SaveRequest, ViewRequest
 from nicgui.app.scheduler import Scheduler, Steps
+from nicgui.app.source import Source
 
 WAIT_S = 30.0
 

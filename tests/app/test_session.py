@@ -10,29 +10,18 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import nicgui.app.jobs as jobs
+import nicgui.app.view_work as view_work
 import nicgui.codec.api as api
 import nicgui.codec.ssim as ssim
-from nicgui.app.cache import ResultCache
-from nicgui.app.jobs import Jobs, result_key
-from nicgui.app.messages import (
-    Failure,
-    Finished,
-    Heatmap,
-    HeatmapKind,
-    LatentData,
-    Loaded,
-    Outcome,
-    PrecisionRequest,
-    Preview,
-    SaveRequest,
-    Source,
-    ViewRequest,
-    WorkProgress,
-)
-from nicgui.app.pipeline import Evaluation
+from nicgui.app.cache import ResultCache, result_key
+from nicgui.app.evaluation import Evaluation
+from nicgui.app.heatmaps import Heatmap, HeatmapKind
+from nicgui.app.requests import PrecisionRequest, SaveRequest, ViewRequest
+from nicgui.app.results import Failure, Finished, LatentData, Loaded, Outcome, Preview, WorkProgress
 from nicgui.app.scheduler import Scheduler
 from nicgui.app.session import Activity, Session
+from nicgui.app.source import Source
+from nicgui.app.worker import Worker
 from nicgui.codec.metrics import Metrics
 from nicgui.codec.pictures import Picture
 from tests.conftest import synthetic_photo
@@ -249,8 +238,8 @@ class Live:
             self.scheduler, results, lambda cb: self.timers.append(ManualTimer(cb)) or self.timers[-1]
         )
         self.events = Events(self.session)
-        self.jobs = Jobs(lambda device: codec, "cpu", results, self.inbox.put, self.scheduler.is_current, GREYS)
-        self.scheduler.start(self.jobs)
+        self.worker = Worker(lambda device: codec, "cpu", results, self.inbox.put, self.scheduler.is_current, GREYS)
+        self.scheduler.start(self.worker)
 
     def pump(self, until, timeout: float = WAIT_S) -> None:
         end = time.monotonic() + timeout
@@ -335,16 +324,16 @@ def test_live_a_broken_picture_is_one_failure_and_the_thread_goes_on(live, tmp_p
 
 
 def test_only_a_big_picture_seen_in_part_is_decoded_view_first(monkeypatch):
-    monkeypatch.setattr(jobs, "VIEW_FIRST_PIXELS", 1000)
-    assert jobs.view_first(None, 100, 100) is None
-    assert jobs.view_first((0, 0, 100, 100), 100, 100) is None  # all of it in view: one pass
-    assert jobs.view_first((-20, 10, 40, 60), 100, 100) == (0, 10, 40, 60)  # clipped to the picture
-    assert jobs.view_first((200, 0, 300, 50), 100, 100) is None  # nothing of it in view
-    assert jobs.view_first((0, 0, 10, 10), 30, 30) is None  # 900 pixels: fast enough as a whole
+    monkeypatch.setattr(view_work, "VIEW_FIRST_PIXELS", 1000)
+    assert view_work.view_first(None, 100, 100) is None
+    assert view_work.view_first((0, 0, 100, 100), 100, 100) is None  # all of it in view: one pass
+    assert view_work.view_first((-20, 10, 40, 60), 100, 100) == (0, 10, 40, 60)  # clipped to the picture
+    assert view_work.view_first((200, 0, 300, 50), 100, 100) is None  # nothing of it in view
+    assert view_work.view_first((0, 0, 10, 10), 30, 30) is None  # 900 pixels: fast enough as a whole
 
 
 def test_live_the_part_on_screen_comes_first_then_the_whole(live, monkeypatch, codec, photo):
-    monkeypatch.setattr(jobs, "VIEW_FIRST_PIXELS", 0)
+    monkeypatch.setattr(view_work, "VIEW_FIRST_PIXELS", 0)
     monkeypatch.setattr(type(codec.model), "decoder_tile", 8)
     s, ev = live.session, live.events
     previews: list[Preview] = []

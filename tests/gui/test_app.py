@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from nicgui.app.messages import HeatmapKind
+from nicgui.app.heatmaps import HeatmapKind
 from nicgui.codec.weights import WeightsError
 from nicgui.gui.settings import Settings, file_qsettings
 from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result

@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt
 
-from nicgui.app.messages import BatchProgress
+from nicgui.app.results import BatchProgress
 from nicgui.gui.batch import BatchDialog
 from tests.gui.conftest import RESULT_TIMEOUT_MS
 

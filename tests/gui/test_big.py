@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QRectF
 
-import nicgui.app.jobs as jobs
-from nicgui.app.messages import WorkProgress
+import nicgui.app.view_work as view_work
+from nicgui.app.results import WorkProgress
 from nicgui.gui.views import RECONSTRUCTION
 from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
 
 
 def test_the_part_in_view_is_shown_first_then_replaced_by_the_whole(qtbot, window, photo_file, codec, monkeypatch):
-    monkeypatch.setattr(jobs, "VIEW_FIRST_PIXELS", 0)  # the test picture counts as big
+    monkeypatch.setattr(view_work, "VIEW_FIRST_PIXELS", 0)  # the test picture counts as big
     monkeypatch.setattr(type(codec.model), "decoder_tile", 8)
     drop(window, [photo_file])
     wait_result(qtbot, window, quality=75)
@@ -39,7 +39,7 @@ def test_the_part_in_view_is_shown_first_then_replaced_by_the_whole(qtbot, windo
 
 
 def test_a_fitted_big_picture_shows_the_whole_before_its_figures(qtbot, window, photo_file, monkeypatch):
-    monkeypatch.setattr(jobs, "VIEW_FIRST_PIXELS", 0)
+    monkeypatch.setattr(view_work, "VIEW_FIRST_PIXELS", 0)
     drop(window, [photo_file])
     wait_result(qtbot, window, quality=75)
     shown: list[tuple[object, str, int]] = []
@@ -65,7 +65,7 @@ def test_a_small_picture_is_shown_with_its_figures_in_one_go(qtbot, window, phot
 
 
 def test_a_big_picture_shows_its_first_reconstruction_before_its_figures(qtbot, window, photo_file, monkeypatch):
-    monkeypatch.setattr(jobs, "VIEW_FIRST_PIXELS", 0)
+    monkeypatch.setattr(view_work, "VIEW_FIRST_PIXELS", 0)
     seen: list[tuple[object, object, str]] = []
     window.preview_shown.connect(
         lambda p: seen.append((p.rect, window.outcome, window.views.titles_text[RECONSTRUCTION]))
@@ -77,7 +77,7 @@ def test_a_big_picture_shows_its_first_reconstruction_before_its_figures(qtbot, 
 
 
 def test_after_the_whole_came_early_the_labels_and_a_cancel_stay_true(qtbot, window, photo_file, monkeypatch):
-    monkeypatch.setattr(jobs, "VIEW_FIRST_PIXELS", 0)
+    monkeypatch.setattr(view_work, "VIEW_FIRST_PIXELS", 0)
     drop(window, [photo_file])
     first = wait_result(qtbot, window, quality=75)
     titles: list[str] = []

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 import nicgui.codec.api as api
-from nicgui.app.messages import Loaded, WorkProgress
+from nicgui.app.results import Loaded, WorkProgress
 from nicgui.codec.progress import Cancelled
 from nicgui.gui.views import RECONSTRUCTION
 from tests.conftest import synthetic_photo

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPointF
 
-from nicgui.app.messages import LatentData
+from nicgui.app.results import LatentData
 from nicgui.gui.inspector import BAR, SELECTED, LatentInspector
 from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, wait_result
 

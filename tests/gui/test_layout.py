@@ -11,7 +11,7 @@ from PIL import Image
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QApplication
 
-from nicgui.app.messages import Heatmap, HeatmapKind
+from nicgui.app.heatmaps import Heatmap, HeatmapKind
 from nicgui.gui.views import CLASSIC, ImageViews
 from tests.gui.conftest import drop, wait_result
 

@@ -7,7 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from nicgui.app.messages import BatchSummary, Heatmap, HeatmapKind, LatentData, Outcome, Source
+from nicgui.app.batch import BatchSummary
+from nicgui.app.heatmaps import Heatmap, HeatmapKind
+from nicgui.app.results import LatentData, Outcome
+from nicgui.app.source import Source
 from nicgui.app.text import format_bytes
 from nicgui.codec.metrics import Metrics
 from nicgui.codec.pictures import Picture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 
-from nicgui.app.messages import Finished, Outcome
+from nicgui.app.results import Finished, Outcome
 from tests.gui.conftest import RESULT_TIMEOUT_MS, drop, model_thread_held, wait_result
 
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtWidgets import QApplication
 
-from nicgui.app.messages import HeatmapKind
+from nicgui.app.heatmaps import HeatmapKind
 from nicgui.codec import classic
 from nicgui.codec.metrics import psnr, ssim_map
 from nicgui.gui.views import CLASSIC

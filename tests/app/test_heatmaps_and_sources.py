@@ -6,16 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nicgui.app.messages import HeatmapKind
-from nicgui.app.pipeline import (
-    colour_table,
-    colourise,
-    heatmap,
-    on_checkerboard,
-    raw_bytes,
-    shown_pixels,
-    thumbnail,
-)
+from nicgui.app.heatmaps import HeatmapKind, colour_table, colourise, heatmap
+from nicgui.app.source import on_checkerboard, raw_bytes, shown_pixels, thumbnail
 from nicgui.codec.pictures import Picture
 
 
