@@ -15,12 +15,6 @@ from typing import Literal
 
 WEIGHTS_DIR_ENV = "NICGUI_WEIGHTS_DIR"  # an extra folder of weights, searched first
 
-IMAGE_SUFFIXES = (
-    ".png", ".jpg", ".jpeg", ".jpe", ".webp", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".pbm",
-    ".pnm", ".tga", ".avif", ".jp2", ".ico",
-)  # fmt: skip
-"""File endings of the images nicgui reads (anything Pillow opens also works when named directly)."""
-
 
 def shipped_dirs(kind: Literal["weights", "resources"]) -> list[Path]:
     """Folders searched for shipped files of ``kind``, first match wins."""

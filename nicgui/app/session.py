@@ -28,14 +28,7 @@ from nicgui.app.batch import BatchSummary
 from nicgui.app.cache import ResultCache, result_key
 from nicgui.app.evaluation import Evaluation
 from nicgui.app.heatmaps import HeatmapKind
-from nicgui.app.requests import (
-    BatchRequest,
-    DeviceRequest,
-    ModelRequest,
-    PrecisionRequest,
-    SaveRequest,
-    ViewRequest,
-)
+from nicgui.app.requests import BatchRequest, DeviceRequest, ModelRequest, PrecisionRequest, SaveRequest, ViewRequest
 from nicgui.app.results import (
     BatchProgress,
     ClassicOutcome,

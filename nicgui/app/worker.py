@@ -19,14 +19,7 @@ import numpy as np
 from nicgui.app.batch import BatchTotals, compress_file, output_paths
 from nicgui.app.cache import ResultCache
 from nicgui.app.evaluation import Evaluation
-from nicgui.app.requests import (
-    BatchRequest,
-    DeviceRequest,
-    ModelRequest,
-    PrecisionRequest,
-    SaveRequest,
-    ViewRequest,
-)
+from nicgui.app.requests import BatchRequest, DeviceRequest, ModelRequest, PrecisionRequest, SaveRequest, ViewRequest
 from nicgui.app.results import BatchProgress, Failure, ModelReady, Saved, Stage
 from nicgui.app.scheduler import Steps
 from nicgui.app.text import describe_error

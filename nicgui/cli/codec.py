@@ -187,7 +187,7 @@ def _print_info(info: dict[str, object], as_json: bool) -> int:
 
 def _batch_inputs(paths: list[str]) -> list[Path]:
     """Files as given; folders by the images directly inside them."""
-    from nicgui.paths import IMAGE_SUFFIXES
+    from nicgui.imagefiles import IMAGE_SUFFIXES
 
     files: list[Path] = []
     for text in paths:

@@ -24,6 +24,8 @@ SCREENSHOT_TIMEOUT_S = 600
 
 
 def _parser() -> argparse.ArgumentParser:
+    from nicgui.codec import classic
+
     p = argparse.ArgumentParser(
         prog="nicgui",
         description="Compress and inspect images with a neural codec (opens the app).",
@@ -31,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("files", nargs="*", type=Path, help="images or .nic files to open")
     p.add_argument("--quality", type=int, help="quality 1..100 to start with")
-    p.add_argument("--compare", choices=["jpeg", "webp", "avif", "jxl"], help="compare with a classical codec")
+    p.add_argument("--compare", choices=list(classic.NAMES), help="compare with a classical codec")
     p.add_argument("--device", help="cpu or cuda (default: cuda when available)")
     p.add_argument("--model", help="installed model by name (default, theis-cae-s, ...; default: the last one chosen)")
     p.add_argument("--weights", help="weights file (.safetensors) to use instead of an installed model")

@@ -30,7 +30,7 @@ from nicgui.app.batch import BatchSummary
 from nicgui.app.results import BatchProgress, Failure
 from nicgui.app.text import plural
 from nicgui.gui.client import CodecClient
-from nicgui.gui.files import images_in, is_image
+from nicgui.imagefiles import images_in, is_image
 
 
 class BatchDialog(QDialog):

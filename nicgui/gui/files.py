@@ -6,21 +6,18 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from nicgui.codec.bitstream import NIC_SUFFIX
-from nicgui.paths import IMAGE_SUFFIXES
+from nicgui.imagefiles import IMAGE_SUFFIXES, files_in
 
+OPENABLE_SUFFIXES = (*IMAGE_SUFFIXES, NIC_SUFFIX)
 OPEN_FILTER = (
-    "Images and .nic files (" + " ".join(f"*{s}" for s in (*IMAGE_SUFFIXES, NIC_SUFFIX)) + ");;"
+    "Images and .nic files (" + " ".join(f"*{s}" for s in OPENABLE_SUFFIXES) + ");;"
     f"Compressed images (*{NIC_SUFFIX});;All files (*)"
 )
 
 
 def is_openable(path: Path) -> bool:
     """Whether a file looks like something the app opens (by its suffix)."""
-    return path.suffix.lower() in (*IMAGE_SUFFIXES, NIC_SUFFIX)
-
-
-def is_image(path: Path) -> bool:
-    return path.suffix.lower() in IMAGE_SUFFIXES
+    return path.suffix.lower() in OPENABLE_SUFFIXES
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -32,12 +29,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            out.extend(sorted(c for c in p.iterdir() if c.is_file() and is_openable(c)))
+            out.extend(files_in(p, OPENABLE_SUFFIXES))
         else:
             out.append(p)
     return out
-
-
-def images_in(folder: Path) -> list[Path]:
-    """Image files (not .nic) directly inside ``folder``, sorted by name."""
-    return sorted(p for p in Path(folder).iterdir() if p.is_file() and is_image(p))

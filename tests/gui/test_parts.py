@@ -14,9 +14,10 @@ from nicgui.app.source import Source
 from nicgui.app.text import format_bytes
 from nicgui.codec.metrics import Metrics
 from nicgui.codec.pictures import Picture
-from nicgui.gui.files import expand, images_in
+from nicgui.gui.files import expand
 from nicgui.gui.inspector import channel_histogram
 from nicgui.gui.readouts import neural_column
+from nicgui.imagefiles import images_in
 
 
 def test_folders_expand_to_openable_files(tmp_path):

@@ -6,6 +6,8 @@ import math
 
 import pytest
 
+from nicgui.codec import classic
+from nicgui.train.evaluate import CLASSIC_QUALITIES
 from nicgui.train.rd import compare_models, psnr_gaps
 
 
@@ -34,3 +36,7 @@ def test_a_model_that_needs_fewer_bits_for_the_same_psnr_has_a_negative_bd_rate_
     result = compare_models(ours, {"nicgui theis-cae-s (a89886f72e41)": theirs})["nicgui theis-cae-s (a89886f72e41)"]
     assert result["bd_rate"]["psnr"] == pytest.approx(-20.0, abs=0.5)
     assert all(g["gap"] > 0 for g in result["gaps"][1:])
+
+
+def test_the_evaluation_measures_every_classical_codec_the_app_compares_with():
+    assert list(CLASSIC_QUALITIES) == list(classic.NAMES)  # the list of classical codecs has one home
