@@ -45,8 +45,9 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from nicgui.app.jobs import default_codec_factory
-    from nicgui.app.messages import Finished, Source
+    from nicgui.app.results import Finished
+    from nicgui.app.source import Source
+    from nicgui.app.worker import default_codec_factory
     from nicgui.gui.app import worker_threads
     from nicgui.gui.client import CodecClient
     from nicgui.gui.settings import Settings, file_qsettings

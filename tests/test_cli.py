@@ -400,3 +400,13 @@ def test_a_failed_batch_leaves_no_empty_output_folder(tmp_path, capsys):
     assert main(["batch", str(bad), "-o", str(out), "--no-progress"]) == 1
     assert not out.exists()
     assert "0 of 1 files compressed, 1 failed" in capsys.readouterr().out
+
+
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path):
+    weights = Path(__file__).resolve().parents[1] / "weights" / "default.safetensors"
+    p = subprocess.Popen(
+        [sys.executable, "-m", "nicgui", "info", str(weights)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.close()  # as `nicgui info … | head -c 1` does
+    assert p.wait() == 0 and p.stderr.read() == b""

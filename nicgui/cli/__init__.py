@@ -126,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, NicguiError, ValueError) as e:
         print(f"nicgui: error: {e}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # the reader went away (nicgui info X | head): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except OSError as e:  # a file system's refusal (not found, full, read-only, ...)
         print(f"nicgui: error: {describe_error(e)}", file=sys.stderr)
         return EXIT_ERROR

@@ -37,6 +37,7 @@ from nicgui.codec.effort import SearchOptions, SearchStep, StepCallback, Tune
 from nicgui.codec.latents import Quantised
 from nicgui.codec.models import CodecModel
 from nicgui.codec.quality import anchor_lambdas, quality_position
+from nicgui.codec.ssim import ms_ssim_differentiable
 from nicgui.errors import NicguiError
 
 log = logging.getLogger(__name__)
@@ -127,11 +128,7 @@ class _Distortion:
     def __call__(self, x_hat: torch.Tensor) -> torch.Tensor:
         """lambda's unit: MSE on 0..255, or MS-SSIM's loss scaled as in training."""
         if self.tune is Tune.MS_SSIM:
-            from pytorch_msssim import ms_ssim
-
-            small = min(self.x.shape[2:]) < 161
-            d = 1.0 - ms_ssim(x_hat.clamp(0, 255), self.x, data_range=255.0, win_size=7 if small else 11)
-            out: torch.Tensor = d * MS_SSIM_SCALE
+            out: torch.Tensor = (1.0 - ms_ssim_differentiable(self.x, x_hat.clamp(0, 255))) * MS_SSIM_SCALE
             return out
         err = (x_hat - self.x).pow(2)
         if self.weights is not None:

@@ -209,6 +209,36 @@ def ssim_and_ms_ssim(
     return ssim, ms
 
 
+def ms_ssim_differentiable(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """MS-SSIM of ``y`` against ``x``, both (1, C, H, W) floats on 0..255, as a differentiable
+    tensor (the encoder's search minimises it): the same window, scales, weights and clipping
+    as ``ssim_and_ms_ssim``, on the whole picture at once (no strips, no float64 sums)."""
+    h, w = x.shape[2:]
+    win = window_for(h, w)
+    if not win:
+        raise ValueError(f"a {w}x{h} picture is too small for MS-SSIM")
+    levels = levels_for(h, w, win)
+    kernels = tuple(k.to(x.device) for k in _kernels(x.shape[1], 5, win))
+    c = x.shape[1]
+    values = []
+    for i in range(levels):
+        xc, yc = x - 128.0, y - 128.0
+        blurred = _blur(torch.cat([xc, yc, xc * xc, yc * yc, xc * yc], 1), kernels)  # type: ignore[arg-type]
+        mx, my, xx, yy, xy = (blurred[:, k * c : (k + 1) * c] for k in range(5))
+        sxx, syy, sxy = xx - mx * mx, yy - my * my, xy - mx * my
+        cs = (2 * sxy + C2) / (sxx + syy + C2)
+        if i < levels - 1:
+            values.append(torch.relu(cs.mean((0, 2, 3))))
+            x, y = _downsample(x), _downsample(y)
+        else:
+            mx, my = mx + 128.0, my + 128.0
+            values.append(torch.relu(((2 * mx * my + C1) / (mx * mx + my * my + C1) * cs).mean((0, 2, 3))))
+    weights = torch.tensor(MS_WEIGHTS[:levels], device=x.device)
+    weights = weights / weights.sum() if levels < len(MS_WEIGHTS) else weights
+    # a relu'd term of exactly 0 would have no gradient under the power: a floor keeps one
+    return torch.prod(torch.stack(values).clamp_min(1e-6) ** weights[:, None], 0).mean()
+
+
 def ssim_map(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(H, W) float32 local SSIM (mean over channels), the same window, edges replicated."""
     if a.shape != b.shape:

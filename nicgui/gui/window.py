@@ -131,6 +131,15 @@ class MessageBar(QFrame):
         return self.label.text() if self.isVisible() else ""
 
 
+DEFAULT_SIZE = (1500, 950)  # logical pixels, on a screen that has room for it
+
+
+def default_size(available: tuple[int, int]) -> tuple[int, int]:
+    """The window's first size: DEFAULT_SIZE within 90 % of the screen's available area (a 2x
+    HiDPI 1920x1080 screen has 960x540 logical pixels: the window opened larger than the screen)."""
+    return min(DEFAULT_SIZE[0], int(available[0] * 0.9)), min(DEFAULT_SIZE[1], int(available[1] * 0.9))
+
+
 class MainWindow(QMainWindow):
     """nicgui's window. ``result_shown`` fires once a result is on screen (for tests and benchmarks)."""
 
@@ -163,7 +172,7 @@ class MainWindow(QMainWindow):
 
         self.setWindowTitle("nicgui")
         self.setAcceptDrops(True)
-        self.resize(1500, 950)
+        self.resize(*default_size(self.screen().availableGeometry().size().toTuple()))
         self._build_central()
         self._build_docks()
         self._build_actions()

@@ -149,3 +149,9 @@ def test_the_cae_says_it_has_no_search(codec):
 def test_effort_levels_grow():
     levels = EFFORT_ITERATIONS
     assert levels[0] == 0 and all(a < b for a, b in zip(levels, levels[1:], strict=False))
+
+
+def test_ms_ssim_tuning_works_on_small_pictures(hyper):
+    analysis = hyper.analyse(synthetic_photo(48, 64, seed=4))  # under the 161 pixels of five 11-tap scales
+    r = hyper.search(analysis, 40, SearchOptions(iterations=5, tune=Tune.MS_SSIM))
+    assert r.cost <= r.start_cost

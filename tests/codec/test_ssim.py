@@ -111,3 +111,19 @@ def test_sizes_must_match():
         measure(np.zeros((200, 200, 3), np.uint8), np.zeros((200, 201, 3), np.uint8))
     with pytest.raises(ValueError, match="differ"):
         measure(OriginalMoments(np.zeros((200, 200, 3), np.uint8)), np.zeros((200, 201, 3), np.uint8))
+
+
+@pytest.mark.parametrize("shape", [(128, 192), (48, 64), (8, 9)])
+def test_the_differentiable_ms_ssim_is_the_measured_one_with_a_gradient(shape):
+    from nicgui.codec.metrics import ms_ssim
+    from nicgui.codec.ssim import ms_ssim_differentiable
+    from tests.conftest import synthetic_photo
+
+    a = synthetic_photo(*shape, seed=1)
+    b = np.clip(a.astype(int) + np.random.default_rng(0).integers(-20, 20, a.shape), 0, 255).astype(np.uint8)
+    x = torch.from_numpy(a).permute(2, 0, 1)[None].float()
+    y = torch.from_numpy(b).permute(2, 0, 1)[None].float().requires_grad_()
+    value = ms_ssim_differentiable(x, y)
+    assert abs(float(value) - ms_ssim(a, b)) < 1e-5
+    value.backward()
+    assert y.grad is not None and float(y.grad.abs().sum()) > 0

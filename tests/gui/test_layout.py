@@ -191,3 +191,10 @@ def test_a_long_title_is_cut_short_in_its_cell_not_run_over_its_neighbours(views
     settle()
     assert title.text == long
     assert title.toolTip() == ""
+
+
+def test_the_first_window_fits_the_screen():
+    from nicgui.gui.window import DEFAULT_SIZE, default_size
+
+    assert default_size((2560, 1440)) == DEFAULT_SIZE
+    assert default_size((960, 540)) == (864, 486)  # 1920x1080 at 2x: the window once opened at 1500x950
