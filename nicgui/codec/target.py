@@ -4,8 +4,9 @@
 at least that good. Rate and PSNR grow with quality (``codec/quality.py``: the gain vectors are
 monotone), so a bisection over the one-pass encoder's qualities finds the candidate in about
 seven cheap trials (entropy coding only for a size; the decoder too for a PSNR). With a search
-effort above 0 the searched file at that quality is usually smaller, so the qualities just above
-are tried searched too, and the best that still meets the target is kept.
+effort above 0 the searched file at that quality is usually smaller: for a size, its share of the
+one-pass file predicts the higher quality whose searched file fits, and that one is searched (the
+one below while it misses); for a PSNR, lower qualities are searched while they still reach it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from nicgui.errors import NicguiError
 
 log = logging.getLogger(__name__)
 
-SEARCHED_TRIALS = 3  # qualities tried with the search on top of the one-pass bisection's
+SEARCHED_TRIALS = 4  # qualities tried with the search on top of the one-pass bisection's
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def reach(
     rgb = analysis.picture.rgb
     trials = 0
 
+    sizes: dict[int, int] = {}  # one-pass file size at each quality tried
+
     def one_pass(quality: int) -> Compressed:
         nonlocal trials
         trials += 1
@@ -84,9 +87,13 @@ def reach(
             c = Compressed(codec.write(analysis.picture, q), q, analysis.picture, 0.0, 0.0)
         else:
             c = codec.complete(analysis, q)
+        sizes[quality] = len(c.data)
         if on_trial is not None:
             on_trial(quality, c)
         return c
+
+    def size_of(quality: int) -> int:
+        return sizes[quality] if quality in sizes else len(one_pass(quality).data)
 
     # bisection for the boundary: lo meets the target, hi does not (for a size: small qualities
     # meet it; for a PSNR: large ones)
@@ -112,7 +119,54 @@ def reach(
         if by_size:  # decode the chosen one only
             best_c = codec.complete(analysis, best_c.quantised)
         return Reached(best_c, best, trials)
+    if by_size:
+        assert target.max_bytes is not None
+        found = _searched_size(codec, analysis, target.max_bytes, options, on_step, best, size_of)
+        if found is None:  # rare: no searched file fits where the one-pass file does
+            log.info("no searched file fits in %s: the one-pass file is kept", target.describe())
+            return Reached(codec.complete(analysis, best_c.quantised), best, trials)
+        return Reached(found[1], found[0], trials + found[2])
     return _searched(codec, analysis, target, options, on_step, best, best_c, trials, rgb)
+
+
+def _searched_size(
+    codec: Codec,
+    analysis: Analysis,
+    limit: int,
+    options: SearchOptions,
+    on_step: StepCallback | None,
+    quality: int,
+    size_of: Callable[[int], int],
+) -> tuple[int, Compressed, int] | None:
+    """The largest searched file not over ``limit``: the search shrinks a file by a share that
+    changes slowly with quality, so after one searched trial at ``quality`` (the one-pass answer)
+    the one-pass sizes predict which higher quality the searched file fits at; that one is
+    searched, and the quality below it while it misses. (quality, file, searched trials) or None."""
+    trials = 0
+
+    def searched(q: int) -> Compressed:
+        nonlocal trials
+        trials += 1
+        return codec.complete(analysis, codec.search(analysis, q, options, on_step).quantised)
+
+    first = searched(quality)
+    best = (quality, first) if len(first.data) <= limit else None
+    ratio = len(first.data) / size_of(quality)
+    lo, hi = quality, QUALITIES + 1  # the prediction: lo fits, hi does not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if size_of(mid) * ratio <= limit:
+            lo = mid
+        else:
+            hi = mid
+    q = lo
+    while q > quality and trials < SEARCHED_TRIALS:
+        c = searched(q)
+        if len(c.data) <= limit:
+            best = (q, c) if best is None or q > best[0] else best
+            break
+        q -= 1
+    return None if best is None else (best[0], best[1], trials)
 
 
 def _searched(

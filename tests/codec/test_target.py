@@ -38,7 +38,7 @@ def test_searched_size_target_is_no_smaller_and_still_fits(hyper, analysis):
     limit = _size(hyper, analysis, 50)
     plain = reach(hyper, analysis, Target(max_bytes=limit))
     searched = reach(hyper, analysis, Target(max_bytes=limit), SearchOptions(iterations=10))
-    assert len(searched.compressed.data) <= limit
+    assert 0.95 * limit <= len(searched.compressed.data) <= limit  # the budget is filled, not left over
     assert searched.quality >= plain.quality
     hyper.decode(searched.compressed.data)
 
