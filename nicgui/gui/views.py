@@ -172,6 +172,7 @@ class ImageViews(QWidget):
 
     cursor_text = Signal(str)
     mode_changed = Signal(str)
+    zoom_changed = Signal(str)  # the zoom level as the user reads it ("fit · 37 %", "100 %")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -264,6 +265,9 @@ class ImageViews(QWidget):
         self._place()
         for vb in (*self.boxes, self.split_box):
             vb.sigRangeChangedManually.connect(self._zoomed_by_hand)
+        self._zoom_shown = ""
+        for vb in (self.boxes[0], self.split_box):
+            vb.sigRangeChanged.connect(self._zoom_update)
         self.setToolTip("")
         self.side.setToolTip("Drag to pan, wheel to zoom; all views move together.")
         self.split.setToolTip(
@@ -469,6 +473,7 @@ class ImageViews(QWidget):
 
     def _zoomed_by_hand(self, *_args: object) -> None:
         self._fitted = False
+        self._zoom_update()
 
     def set_mode(self, mode: str) -> None:
         """Side by side or split. A fitted picture is fitted again in the new layout; a zoomed one
@@ -490,6 +495,7 @@ class ImageViews(QWidget):
                 c = rect.center()
                 dst.setRange(QRectF(c.x() - w / 2, c.y() - h / 2, w, h), padding=0)
         self.mode_changed.emit(mode)
+        self._zoom_update()
 
     def _refit(self) -> None:
         if self._fitted:
@@ -544,6 +550,7 @@ class ImageViews(QWidget):
         for vb in (self.boxes[0], self.split_box):
             vb.setRange(QRectF(0, 0, w, h), padding=FIT_PADDING)
         self._fitted = True
+        self._zoom_update()
 
     def actual_pixels(self) -> None:
         """One picture pixel per physical screen pixel, keeping the centre.
@@ -559,6 +566,7 @@ class ImageViews(QWidget):
             w, h = vb.width() * ratio, vb.height() * ratio
             vb.setRange(QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h), padding=0)
         self._fitted = False
+        self._zoom_update()
 
     def zoom_factor(self) -> float:
         """Physical screen pixels per picture pixel in the active view (1.0 at 'actual pixels')."""
@@ -566,6 +574,21 @@ class ImageViews(QWidget):
         rect = vb.viewRect()
         ratio = self.devicePixelRatioF() or 1.0
         return vb.width() * ratio / rect.width() if rect.width() else 1.0
+
+    def zoom_text(self) -> str:
+        """The zoom level as shown: "fit · 37 %" while the whole picture is fitted, else "250 %"
+        (physical screen pixels per picture pixel, 100 % at 'actual pixels'); '' without a picture."""
+        if self._size is None:
+            return ""
+        percent = self.zoom_factor() * 100
+        shown = f"{percent:.0f} %" if percent >= 10 else f"{percent:.1f} %"
+        return f"fit · {shown}" if self._fitted else shown
+
+    def _zoom_update(self, *_args: object) -> None:
+        text = self.zoom_text()
+        if text != self._zoom_shown:
+            self._zoom_shown = text
+            self.zoom_changed.emit(text)
 
     # -- what is under the cursor ----------------------------------------------------------------
     def pixel_text(self, x: int, y: int) -> str:

@@ -6,6 +6,7 @@ model or computes on pixels itself.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from PySide6.QtGui import (
     QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
+    QDragLeaveEvent,
     QDropEvent,
     QFont,
     QKeyEvent,
@@ -28,6 +30,8 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -39,6 +43,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QSlider,
     QSpinBox,
     QStackedWidget,
@@ -89,6 +94,7 @@ from nicgui.gui.views import RECONSTRUCTION, SIDE, SPLIT, ImageViews
 log = logging.getLogger(__name__)
 
 INSPECTOR_DELAY_MS = 40  # the inspector redraws this long after a new result, in a paint of its own
+PROGRESS_DELAY_MS = 1000  # work that takes longer than this gets a progress bar
 
 EMPTY_HINT = (
     "<p style='font-size:20pt'>Drop images or .nic files here</p>"
@@ -208,6 +214,15 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.message)
         lay.addWidget(self.pages, 1)
         self.setCentralWidget(central)
+        # laid over the pictures while files are dragged over the window
+        self.drop_highlight = QLabel("Drop to open", central)
+        self.drop_highlight.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_highlight.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.drop_highlight.setStyleSheet(
+            "QLabel { background: rgba(138, 180, 248, 60); color: #ffffff; font-size: 20pt;"
+            " border: 3px dashed #8ab4f8; border-radius: 12px; }"
+        )
+        self.drop_highlight.hide()
 
     def _build_docks(self) -> None:
         self.readouts = Readouts()
@@ -332,6 +347,10 @@ class MainWindow(QMainWindow):
         self.show_classic.setCheckable(True)
         self.show_classic.setChecked(False)
         self.about_action = self._action("&About nicgui", self.about)
+        self.shortcuts_action = self._action(
+            "&Keyboard shortcuts", self.show_shortcuts, "F1", "Every key the window answers to"
+        )
+        self.shortcuts_dialog: QDialog | None = None
         self.export_action.setIconText("Export PNG")
         style = self.style()
         for action, icon in (
@@ -516,6 +535,7 @@ class MainWindow(QMainWindow):
             self.model_actions[m.name] = a
 
         h = mb.addMenu("&Help")
+        h.addAction(self.shortcuts_action)
         h.addAction(self.about_action)
         for menu in (f, v, d, self.model_menu, h, self.recent_menu, heat):
             menu.aboutToHide.connect(self._clear_status_tip)  # its hovered entry's tip goes with it
@@ -536,10 +556,23 @@ class MainWindow(QMainWindow):
         self.cancel_button.setAutoRaise(True)
         self.cancel_button.setMaximumHeight(self.busy_label.sizeHint().height())  # the status bar keeps its height
         self.cancel_button.hide()
+        self.progress_bar = QProgressBar()  # only for waits of more than a second (PROGRESS_DELAY_MS)
+        self.progress_bar.setFixedWidth(120)
+        self.progress_bar.setMaximumHeight(self.busy_label.sizeHint().height())
+        self.progress_bar.setRange(0, 0)  # "busy" until the work says how far it got
+        self.progress_bar.hide()
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.timeout.connect(self._long_wait)
+        self.zoom_label = QLabel("")
+        self.zoom_label.setToolTip("Zoom: screen pixels per picture pixel (Ctrl+0 fits, Ctrl+1 is 100 %)")
+        self.views.zoom_changed.connect(self.zoom_label.setText)
         self.device_label = QLabel("loading model…")
         sb.addWidget(self.cursor_label, 1)
         sb.addPermanentWidget(self.busy_label)
+        sb.addPermanentWidget(self.progress_bar)
         sb.addPermanentWidget(self.cancel_button)
+        sb.addPermanentWidget(self.zoom_label)
         sb.addPermanentWidget(self.device_label)
 
     def _restore(self) -> None:
@@ -660,14 +693,28 @@ class MainWindow(QMainWindow):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt's name)
         if can_open(event.mimeData()):
             event.acceptProposedAction()
+            self._highlight_drop(True)
         else:
             event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802
+        self._highlight_drop(False)
+        super().dragLeaveEvent(event)
+
+    def _highlight_drop(self, on: bool) -> None:
+        """The pictures' area lights up while something that can be opened is dragged over it."""
+        parent = self.drop_highlight.parentWidget()
+        if on and parent is not None:
+            self.drop_highlight.setGeometry(parent.rect().adjusted(8, 8, -8, -8))
+            self.drop_highlight.raise_()
+        self.drop_highlight.setVisible(on)
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802
         if can_open(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        self._highlight_drop(False)
         self._paste_serial += 1
         sources = sources_from_mime(event.mimeData(), self._paste_serial, "Dropped image")
         if not sources:
@@ -970,15 +1017,30 @@ class MainWindow(QMainWindow):
     def _busy_changed(self, busy: bool) -> None:
         self.busy_label.setText("working…")
         self.busy_label.setVisible(busy)
-        if not busy:
+        if busy:
+            self.progress_bar.setRange(0, 0)
+            self._progress_timer.start(PROGRESS_DELAY_MS)
+        else:
             self.cancel_button.hide()
+            self._progress_timer.stop()
+            self.progress_bar.hide()
         self._drop_cancel_notice()
+
+    def _long_wait(self) -> None:
+        """The work has taken more than a second: a progress bar (busy until it says how far it got)."""
+        if self.client.busy:
+            self.progress_bar.show()
 
     def _progress(self, p: WorkProgress) -> None:
         """Long work says what it is doing, how far it got and how long it still needs."""
         self.busy_label.setText(p.describe())
         self.busy_label.show()
         self.cancel_button.show()
+        self.progress_bar.setRange(0, p.total)
+        self.progress_bar.setValue(p.done)
+        self.progress_bar.setToolTip(p.describe())
+        if p.seconds_left is not None and p.seconds_left >= 1:  # a wait of more than a second is coming
+            self.progress_bar.show()
         if p.stage == WorkStage.DECODING and self.views.patch_rect is not None:
             left = f" · about {p.seconds_left:.0f} s left" if p.seconds_left and p.seconds_left >= 1 else ""
             self.views.retitle(
@@ -1127,6 +1189,39 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         QMessageBox.about(self, "About nicgui", self.about_text())
+
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """(keys, what they do) for every action of the window that has a shortcut, read from the actions."""
+        rows = []
+        for a in self.actions():
+            keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts() if not k.isEmpty()]
+            if keys:
+                rows.append((", ".join(keys), a.text().replace("&", "").rstrip("…")))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        """Help ▸ Keyboard shortcuts (F1): a window of its own, left open beside the pictures."""
+        if self.shortcuts_dialog is None:
+            dialog = QDialog(self)
+            dialog.setWindowTitle("Keyboard shortcuts")
+            self.shortcuts_label = QLabel()
+            self.shortcuts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+            buttons.rejected.connect(dialog.close)
+            lay = QVBoxLayout(dialog)
+            lay.addWidget(self.shortcuts_label)
+            lay.addWidget(buttons)
+            self.shortcuts_dialog = dialog
+        rows = "".join(
+            f"<tr><td style='padding-right:16px'><b>{html.escape(k)}</b></td><td>{html.escape(t)}</td></tr>"
+            for k, t in self.shortcuts()
+        )
+        self.shortcuts_label.setText(
+            f"<table>{rows}</table><p style='color:#9aa0a6'>Mouse: drag to pan, wheel to zoom; "
+            "in the split view drag the yellow divider.</p>"
+        )
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
