@@ -18,9 +18,10 @@ from PIL import Image
 
 from nicgui.app.heatmaps import Heatmap, HeatmapKind, heatmap
 from nicgui.app.results import ClassicOutcome, LatentData, Outcome
-from nicgui.app.source import shown_pixels
+from nicgui.app.source import on_checkerboard, shown_pixels
 from nicgui.codec import classic
 from nicgui.codec.api import Analysis, Codec, Compressed, PixelRect, ViewCallback
+from nicgui.codec.bitstream import read_header
 from nicgui.codec.latents import Quantised
 from nicgui.codec.metrics import Metrics, OriginalMoments, measure
 from nicgui.codec.pictures import Picture
@@ -147,23 +148,33 @@ def heatmap_for(ev: Evaluation, original: np.ndarray, kind: HeatmapKind, lut: np
     return ev.heatmaps[kind]
 
 
+def alpha_bytes(nic: bytes) -> int:
+    """How many bytes of a .nic file hold the picture's alpha plane (a part of its own; 0 without)."""
+    return read_header(nic, None)[2]
+
+
 def compare_classic(
     original: np.ndarray,
     reference: OriginalMoments,
     codec_name: str,
-    target_bytes: int,
+    nic: bytes,
     kind: HeatmapKind,
     lut: np.ndarray,
     generation: int,
     source_key: str,
     quality: int,
     progress: Progress | None = None,
+    alpha: np.ndarray | None = None,
 ) -> ClassicOutcome:
-    """The classical codec's best picture within ``target_bytes``, with the same metrics and timings.
+    """The classical codec's best picture within the size of nicgui's file ``nic``, with the same
+    metrics and timings. The codec encodes the RGB ``original`` only, so its budget leaves out the
+    bytes of nicgui's alpha plane; its picture is shown over the checkerboard where ``alpha`` (the
+    original's) is transparent, as nicgui's is.
 
     ``progress`` hears about every trial encode and every metrics strip, and may cancel between them.
     """
-    r = classic.compress_to_size(original, codec_name, target_bytes, progress)
+    alpha_len = alpha_bytes(nic)
+    r = classic.compress_to_size(original, codec_name, len(nic) - alpha_len, progress)
     t0 = time.perf_counter()
     classic.compress(original, codec_name, r.quality)  # one encode + decode at the chosen quality
     t1 = time.perf_counter()
@@ -183,4 +194,6 @@ def compare_classic(
         heatmap(kind, original, r.rgb, lut),
         max(0.0, t1 - t0 - decode),
         decode,
+        alpha_len,
+        on_checkerboard(r.rgb, alpha) if alpha is not None else None,
     )

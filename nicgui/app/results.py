@@ -179,10 +179,26 @@ class ClassicOutcome:
     heatmap: Heatmap
     encode_seconds: float
     decode_seconds: float
+    # bytes of nicgui's file that hold the picture's alpha plane: the classical codec encodes RGB
+    # only, so its budget is nicgui's size without them (like with like)
+    alpha_bytes: int = 0
+    # what the view shows: its RGB over the checkerboard where the original is transparent, as
+    # nicgui's view is (None: the rgb); an array of its own, counted in the cache's bytes
+    shown: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
         return f"{classic_name(self.codec)} q{self.codec_quality}"
+
+    @property
+    def pixels(self) -> np.ndarray:
+        """The pixels a view shows of the classical codec's picture."""
+        return self.rgb if self.shown is None else self.shown
+
+    @property
+    def budget_text(self) -> str:
+        """What the classical codec's size was held to, as the view's title says it."""
+        return "nicgui's size without its alpha, or less" if self.alpha_bytes else "nicgui's size or less"
 
     @property
     def bpp(self) -> float:

@@ -206,13 +206,14 @@ class ViewWork:
                     src.picture.rgb,
                     src.reference,
                     req.compare,
-                    len(ev.data),
+                    ev.data,
                     req.heatmap,
                     self._colours,
                     req.generation,
                     req.source.key,
                     req.quality,
                     progress,
+                    src.picture.alpha,
                 )
             self._emit(retag(ev.classic[memo], req.generation))
         except USER_ERRORS as e:

@@ -91,7 +91,8 @@ def neural_column(o: Outcome, png_bytes: int | None) -> dict[str, str]:
 
 def classic_column(c: ClassicOutcome, raw_bytes: int, png_bytes: int | None) -> dict[str, str]:
     return {
-        "size": _size(c.size),
+        # its file holds no alpha: its budget was nicgui's size without nicgui's alpha plane
+        "size": _size(c.size) + (" · RGB only" if c.alpha_bytes else ""),
         "bpp": f"{c.bpp:.3f}",
         "ratio_raw": _ratio(raw_bytes, c.size),
         "ratio_png": _ratio(png_bytes, c.size) if png_bytes else "…",

@@ -944,7 +944,7 @@ class MainWindow(QMainWindow):
             return
         self.views.set_reconstruction(o.pixels, f"nicgui q{o.quality} · {format_bytes(o.size)}")
         if c is not None and self.compare_box.currentData():
-            self.views.set_classic(c.rgb, f"{c.label} · {format_bytes(c.size)} (nicgui's size or less)")
+            self.views.set_classic(c.pixels, f"{c.label} · {format_bytes(c.size)} ({c.budget_text})")
             if self.show_classic.isChecked():
                 self.views.set_heatmap(c.heatmap, f"{c.heatmap.kind.label} · {c.label}")
                 return
