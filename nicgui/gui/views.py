@@ -43,6 +43,7 @@ TITLE_COLOUR = TEXT
 MARGIN = 6  # around the side-by-side views, in logical pixels
 SPACING = 4  # between cells, and between the cells and the colour bar
 FIT_PADDING = 0.02  # a fitted picture leaves this fraction of its size free on each side
+DIVIDER_INSET = 0.05  # a divider moved into view stays this share of the view's width from its edges
 STICKY = 1.03  # on a resize, another arrangement must show the picture this much larger to replace the current one
 
 
@@ -250,6 +251,7 @@ class ImageViews(QWidget):
         self.divider.setZValue(10)
         self.split_box.addItem(self.divider, ignoreBounds=True)
         self.divider.sigPositionChanged.connect(self._divider_moved)
+        self.split_box.sigRangeChanged.connect(self._keep_divider_in_view)
         self.split.scene().sigMouseMoved.connect(self._moved_split)
         sl.addWidget(self.split_title)
         sl.addWidget(self.split, 1)
@@ -520,11 +522,27 @@ class ImageViews(QWidget):
         self._split_at = {1: 1.0, 2: 0.0}.get(which, 0.5)
         if self._size is not None:
             self.divider.setValue(self._split_at * self._size[0])
+            self._keep_divider_in_view()
 
     def _divider_moved(self) -> None:
         if self._size is not None:
             self._split_at = min(1.0, max(0.0, self.divider.value() / self._size[0]))
         self._clip.setRect(self._clip_rect())
+
+    def _keep_divider_in_view(self, *_args: object) -> None:
+        """After a zoom or pan of the split view, a divider between the halves (not at an edge:
+        keys 1 and 2 show one picture whole) is moved into the part of the picture in view, a
+        little in from its edges, so it can be seen and dragged."""
+        if self._size is None or not 0.0 < self._split_at < 1.0:
+            return
+        (x0, x1), _ = self.split_box.viewRange()
+        lo, hi = max(0.0, x0), min(float(self._size[0]), x1)
+        if lo >= hi:
+            return
+        inset = (hi - lo) * DIVIDER_INSET
+        x = self.divider.value()
+        if not lo + inset <= x <= hi - inset:
+            self.divider.setValue(min(hi - inset, max(lo + inset, x)))
 
     def _clip_rect(self) -> QRectF:
         if self._size is None:
@@ -601,6 +619,9 @@ class ImageViews(QWidget):
         if self._reconstruction is not None:
             name = self._titles[RECONSTRUCTION].split(" · ")[0].lower()
             parts.append(f"{name} " + " ".join(str(int(v)) for v in self._reconstruction[y, x]))
+        if self._classic is not None:  # its own view, or the right of the nicgui | classical wipe
+            name = self._titles[CLASSIC].split(" · ")[0]
+            parts.append(f"{name} " + " ".join(str(int(v)) for v in self._classic[y, x]))
         if self._heatmap is not None:
             v = float(self._heatmap.values[y, x])
             parts.append(f"|error| {v:.1f}" if self._heatmap.kind.is_absolute else f"SSIM {v:.3f}")
