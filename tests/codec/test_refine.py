@@ -140,10 +140,12 @@ def test_a_mask_of_another_size_is_refused(hyper, small):
         hyper.search(small, 30, SearchOptions(3, roi=np.ones((10, 10), np.float32)))
 
 
-def test_the_cae_says_it_has_no_search(codec):
-    analysis = codec.analyse(synthetic_photo(32, 32))
-    with pytest.raises(NicguiError, match="no per-picture search"):
-        codec.search(analysis, 30, SearchOptions(3))
+def test_the_cae_is_searched_too(codec):
+    analysis = codec.analyse(synthetic_photo(64, 96, seed=3))
+    r = codec.search(analysis, 50, SearchOptions(iterations=20))
+    assert r.improved and r.cost < r.start_cost
+    data = codec.write(analysis.picture, r.quantised)
+    assert np.array_equal(codec.decode(data).rgb, codec.complete(analysis, r.quantised).picture.rgb)
 
 
 def test_effort_levels_grow():

@@ -8,6 +8,7 @@ and gives tiles cut from a larger image the same borders as the whole image.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from nicgui.codec.coder import LatentCoder, channel_probabilities, estimate_bits
 from nicgui.codec.entropy import EntropyModel, Tables
 from nicgui.codec.entropy.gsm import build_tables
 from nicgui.codec.latents import Quantised
-from nicgui.codec.models.base import CodecModel, ConfigBase, RateDistortionOutput, TileRange
+from nicgui.codec.models.base import CodecModel, ConfigBase, RateDistortionOutput, SearchPass, TileRange
 from nicgui.codec.models.layers import round_ste, run_mixed
 from nicgui.errors import CodingError
 
@@ -192,6 +193,39 @@ class CompressiveAutoencoder(CodecModel):
 
     def dequantise(self, q: Quantised) -> np.ndarray:
         return q.z.astype(np.float32) / self._tables().scales[q.quality - 1][:, None, None]
+
+    # -- per-picture search ------------------------------------------------------------------
+    refinable = True
+
+    def _scale(self, quality: int) -> torch.Tensor:
+        device = next(self.parameters()).device
+        return torch.from_numpy(self._tables().scales[quality - 1]).to(device)[None]  # (1, M)
+
+    def search_start(self, y: torch.Tensor, quality: int) -> list[torch.Tensor]:
+        """The scaled latents y * s before rounding (the CAE has no side information)."""
+        with torch.no_grad():
+            return [y.to(self._scale(quality).device) * self._scale(quality)[:, :, None, None]]
+
+    def search_pass(
+        self,
+        variables: list[torch.Tensor],
+        quality: int,
+        soft_round: Callable[[torch.Tensor], torch.Tensor],
+        bf16: bool,
+    ) -> SearchPass:
+        """The coding path relaxed: soft-rounded symbols, their bits under the channel's GSM at
+        this quality's scale, and the decoder on them."""
+        (z,) = variables
+        scale = self._scale(quality)
+        z_soft = soft_round(z)
+        bits = self.entropy.bits(z_soft, scale).sum()
+        x_hat = self.decoder(z_soft / scale[:, :, None, None], clip=False, bf16=bf16)
+        return SearchPass(x_hat, bits)
+
+    def search_quantise(self, variables: list[torch.Tensor], quality: int) -> Quantised:
+        t = self._tables()
+        z = np.clip(np.round(variables[0].detach()[0].float().cpu().numpy()), -(2**30), 2**30).astype(np.int32)
+        return Quantised(quality, z, lambda: estimate_bits(z, t, quality), self.stride)
 
     def encode_tile(self, q: Quantised, tile: TileRange, marker: bool) -> list[bytes]:
         coder = LatentCoder(self._tables(), q.quality, marker)
