@@ -41,3 +41,11 @@ def codec():
     from nicgui.codec.api import load_model
 
     return load_model("theis-cae-s", device="cpu")
+
+
+@pytest.fixture(scope="session")
+def hyper():
+    """The shipped default model (the mean-scale hyperprior) in float32, for exact repeatability."""
+    from nicgui.codec.api import load_model
+
+    return load_model(None, "cpu", "float32")

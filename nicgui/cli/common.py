@@ -49,14 +49,18 @@ def read_input(path: Path) -> bytes:
         raise CliError(describe_error(e)) from e
 
 
-def quality_arg(text: str) -> int:
+def _int_in(text: str, what: str, lo: int, hi: int) -> int:
     try:
-        q = int(text)
+        value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"quality must be an integer 1..100, got {text!r}") from None
-    if not 1 <= q <= 100:
-        raise argparse.ArgumentTypeError(f"quality must be 1..100, got {q}")
-    return q
+        raise argparse.ArgumentTypeError(f"{what} must be an integer {lo}..{hi}, got {text!r}") from None
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(f"{what} must be {lo}..{hi}, got {value}")
+    return value
+
+
+def quality_arg(text: str) -> int:
+    return _int_in(text, "quality", 1, 100)
 
 
 def precision_option(parser: argparse.ArgumentParser, default: str | None = None) -> None:
@@ -74,13 +78,7 @@ def precision_option(parser: argparse.ArgumentParser, default: str | None = None
 
 
 def effort_arg(text: str) -> int:
-    try:
-        e = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"effort must be an integer 0..9, got {text!r}") from None
-    if not 0 <= e <= 9:
-        raise argparse.ArgumentTypeError(f"effort must be 0..9, got {e}")
-    return e
+    return _int_in(text, "effort", 0, 9)
 
 
 _SIZE_UNITS = {"": 1, "k": 1000, "m": 1000**2}

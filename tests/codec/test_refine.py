@@ -7,18 +7,11 @@ import numpy as np
 import pytest
 
 from nicgui.codec import refine
-from nicgui.codec.api import load_model
 from nicgui.codec.effort import EFFORT_ITERATIONS, SearchOptions, SearchStep, Tune
 from nicgui.codec.metrics import ms_ssim, mse, psnr
 from nicgui.codec.progress import Cancelled
 from nicgui.errors import NicguiError
 from tests.conftest import synthetic_photo
-
-
-@pytest.fixture(scope="module")
-def hyper():
-    """The shipped default model (the mean-scale hyperprior), in float32 for exact repeatability."""
-    return load_model(None, "cpu", "float32")
 
 
 @pytest.fixture(scope="module")

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from nicgui.codec.api import load_model
 from nicgui.codec.effort import SearchOptions
 from nicgui.codec.metrics import psnr
 from nicgui.codec.target import Target, reach
 from nicgui.errors import NicguiError
 from tests.conftest import synthetic_photo
-
-
-@pytest.fixture(scope="module")
-def hyper():
-    return load_model(None, "cpu", "float32")
 
 
 @pytest.fixture(scope="module")
