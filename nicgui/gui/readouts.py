@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from nicgui.app.results import ClassicOutcome, Loaded, Outcome
 from nicgui.app.text import format_bytes
+from nicgui.app.verdict import Verdict
 from nicgui.codec.metrics import Metrics
+from nicgui.gui import theme
 
 DASH = "—"
 ROWS: tuple[tuple[str, str, str], ...] = (
@@ -48,6 +50,11 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ),
     ("decode", "Decode time", "Decoder network: integer latents back to pixels."),
     ("device", "Device", "Where the model runs (switch in the Device menu)."),
+)
+DIFFERENCE_TIP = (
+    "nicgui against the classical codec: size, bits per pixel and MSE in per cent, PSNR in dB, SSIM and "
+    "MS-SSIM as a difference, times as a factor. The better value of each row is marked ✓. A transparent "
+    "picture's size is compared without nicgui's alpha plane (the classical codec encodes RGB only)."
 )
 
 
@@ -122,44 +129,100 @@ def nic_column(loaded: Loaded, png_bytes: int | None = None) -> dict[str, str]:
     }
 
 
+MARK = "✓ "  # before the better value of a row while comparing
+
+
+def _fixed_width(label: QLabel) -> None:
+    """A label that never asks its column for more width: a longer text wraps instead."""
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+
 class Readouts(QWidget):
-    """A small table: one row per figure, with tooltips that explain them."""
+    """A small table: one row per figure, with tooltips that explain them. While comparing, the
+    better value of each row is marked (bold, green, a ✓), a third column holds nicgui's difference
+    and a line above the table sums it up; the verdict comes from ``nicgui.app.verdict``."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 6, 6, 6)
-        grid.setHorizontalSpacing(14)
+        grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(3)
-        self._headers = [QLabel("<b>nicgui</b>"), QLabel("")]
-        grid.addWidget(self._headers[0], 0, 1)
-        grid.addWidget(self._headers[1], 0, 2)
+        # the verdict's line: wraps, and never asks the dock for more width
+        self.summary_label = QLabel("")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary_label.setStyleSheet("font-weight: bold;")
+        self.summary_label.hide()
+        grid.addWidget(self.summary_label, 0, 0, 1, 4)
+        self._headers = [QLabel("<b>nicgui</b>"), QLabel(""), QLabel("")]
+        self._headers[2].setToolTip(DIFFERENCE_TIP)
+        for col, h in enumerate(self._headers):
+            h.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            _fixed_width(h)
+            grid.addWidget(h, 1, col + 1)
         self._cells: dict[tuple[str, int], QLabel] = {}
-        for r, (key, label, tip) in enumerate(ROWS, start=1):
+        self._values: dict[tuple[str, int], str] = {}
+        for r, (key, label, tip) in enumerate(ROWS, start=2):
             name = QLabel(label)
             name.setToolTip(tip)
             name.setWhatsThis(tip)
             grid.addWidget(name, r, 0)
-            for col in (0, 1):
+            for col in (0, 1, 2):
                 cell = QLabel(DASH if col == 0 else "")
-                cell.setToolTip(tip)
+                cell.setToolTip(tip if col < 2 else DIFFERENCE_TIP)
                 cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                _fixed_width(cell)
                 grid.addWidget(cell, r, col + 1)
                 self._cells[(key, col)] = cell
-        grid.setRowStretch(len(ROWS) + 1, 1)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(2, 1)
+                self._values[(key, col)] = cell.text()
+        grid.setRowStretch(len(ROWS) + 2, 1)
+        # the value columns share the width the dock has, whatever they hold (a longer text wraps):
+        # the dock does not widen when "computing…", a comparison or a long time appears, and shift
+        # the views; their least widths keep the window's least width where it was
+        fm = self.fontMetrics()
+        for col, sample in ((1, "888,888 B"), (2, "888,888 B"), (3, "+0.62 dB")):
+            grid.setColumnMinimumWidth(col, fm.horizontalAdvance(sample) + 4)
+            grid.setColumnStretch(col, 1)
 
     def set_column(self, col: int, header: str, values: dict[str, str] | None) -> None:
-        """Fill column 0 (nicgui / the .nic file) or 1 (classical codec); None empties it."""
+        """Fill column 0 (nicgui / the .nic file) or 1 (classical codec); None empties it. The
+        verdict goes with it: set it again once both columns are filled."""
+        self.set_verdict(None)
         self._headers[col].setText(f"<b>{header}</b>" if values is not None else "")
         for key, _, _ in ROWS:
             text = (values or {}).get(key, DASH if values is not None or col == 0 else "")
+            self._values[(key, col)] = text
             self._cells[(key, col)].setText(text)
 
+    def set_verdict(self, verdict: Verdict | None) -> None:
+        """Mark each row's better value, fill the difference column and the summary; None clears them."""
+        rows = verdict.rows if verdict is not None else {}
+        for key, _, _ in ROWS:
+            row = rows.get(key)
+            for col, side in ((0, "nicgui"), (1, "classic")):
+                cell = self._cells[(key, col)]
+                better = row is not None and row.better == side
+                cell.setText(MARK + self._values[(key, col)] if better else self._values[(key, col)])
+                cell.setStyleSheet(f"color: {theme.BETTER}; font-weight: bold;" if better else "")
+            self._cells[(key, 2)].setText(row.difference if row is not None else "")
+        self._headers[2].setText("<b>Δ nicgui</b>" if verdict is not None else "")
+        self.summary_label.setText(verdict.summary if verdict is not None else "")
+        self.summary_label.setVisible(verdict is not None and bool(verdict.summary))
+
     def value(self, key: str, col: int = 0) -> str:
-        return self._cells[(key, col)].text()
+        """A row's value in column 0 or 1 as its column gave it (without the mark); 2: the difference."""
+        return self._cells[(key, 2)].text() if col == 2 else self._values[(key, col)]
+
+    def marked(self, key: str, col: int) -> bool:
+        """Whether the row's value in column ``col`` is marked the better one."""
+        return self._cells[(key, col)].text().startswith(MARK)
+
+    def summary(self) -> str:
+        """The verdict's line above the table ('' when not comparing)."""
+        return self.summary_label.text()
 
     def header(self, col: int = 0) -> str:
         return self._headers[col].text().replace("<b>", "").replace("</b>", "")

@@ -17,6 +17,7 @@ FIELD = "#35363a"  # text fields, lists, buttons
 TEXT = "#e8eaed"
 MUTED = "#9aa0a6"  # axes, hints, disabled text
 ACCENT = "#8ab4f8"
+BETTER = "#81c995"  # the better value of a comparison: a green that reads on the dark grey
 BORDER = "#5f6368"
 
 # plots made from here on take the theme's colours (pyqtgraph reads these when a plot is built)

@@ -78,6 +78,7 @@ from nicgui.app.text import (
     waiting_title,
     window_title,
 )
+from nicgui.app.verdict import compare
 from nicgui.codec import classic
 from nicgui.codec.bitstream import NIC_SUFFIX
 from nicgui.gui import theme
@@ -964,6 +965,8 @@ class MainWindow(QMainWindow):
         c = self.classic_outcome
         if c is not None and self.compare_box.currentData():
             self.readouts.set_column(1, c.label, classic_column(c, self.loaded.raw_bytes, png))
+            if self.outcome is not None:
+                self.readouts.set_verdict(compare(self.outcome, c))
 
     def _update_info(self, opening: str | None = None) -> None:
         """What is open and which model compresses it; a .nic file names the model that made it
@@ -1228,7 +1231,8 @@ class MainWindow(QMainWindow):
         if self._default_layout:  # first run: most of the height for the pictures
             self._default_layout = False
             self.resizeDocks([self.inspector_dock], [int(self.height() * 0.26)], Qt.Orientation.Vertical)
-            self.resizeDocks([self.readouts_dock], [300], Qt.Orientation.Horizontal)
+            # room for nicgui's column, a classical codec's and the difference, so comparing needs no wider dock
+            self.resizeDocks([self.readouts_dock], [360], Qt.Orientation.Horizontal)
 
     def event(self, event: QEvent) -> bool:
         """A status tip (of the hovered action) leaves the status bar when the pointer leaves the
