@@ -35,6 +35,7 @@ import torch.nn.functional as F
 
 from nicgui.codec.effort import SearchOptions, SearchStep, StepCallback, Tune
 from nicgui.codec.latents import Quantised
+from nicgui.codec.metrics import ms_ssim
 from nicgui.codec.models import CodecModel
 from nicgui.codec.quality import anchor_lambdas, quality_position
 from nicgui.codec.ssim import ms_ssim_differentiable
@@ -108,22 +109,17 @@ def _windows(lh: int, lw: int, align: int) -> list[tuple[slice, slice, slice, sl
     return out
 
 
-class _Distortion:
-    """The tuned distortion of a reconstruction against (a window of) the original."""
+class _Target:
+    """The tuned distortion of a reconstruction against a window of the original (tensors)."""
 
-    def __init__(self, x: torch.Tensor, options: SearchOptions) -> None:
-        self.x = x  # (1, 3, H, W) float32 0..255
-        self.tune = options.tune
-        self.weights: torch.Tensor | None = None
-        if options.roi is not None:
-            w = torch.from_numpy(np.asarray(options.roi, np.float32))
-            self.weights = (w / w.mean())[None, None].to(x.device)
+    def __init__(self, x: torch.Tensor, tune: Tune, weights: torch.Tensor | None) -> None:
+        self.x = x  # (1, 3, h, w) float32 0..255
+        self.tune = tune
+        self.weights = weights  # (1, 1, h, w) or None
 
-    def window(self, ys: slice, xs: slice) -> _Distortion:
-        part = _Distortion.__new__(_Distortion)
-        part.x, part.tune = self.x[:, :, ys, xs], self.tune
-        part.weights = None if self.weights is None else self.weights[:, :, ys, xs]
-        return part
+    def window(self, ys: slice, xs: slice) -> _Target:
+        w = None if self.weights is None else self.weights[:, :, ys, xs]
+        return _Target(self.x[:, :, ys, xs], self.tune, w)
 
     def __call__(self, x_hat: torch.Tensor) -> torch.Tensor:
         """lambda's unit: MSE on 0..255, or MS-SSIM's loss scaled as in training."""
@@ -134,6 +130,41 @@ class _Distortion:
         if self.weights is not None:
             err = err * self.weights
         return err.mean()
+
+
+class _Distortion:
+    """The tuned distortion against the whole original, kept as uint8: windows become float
+    tensors one at a time, and the exact measure of a whole reconstruction runs in row strips
+    (a 24 MP picture as float32 is 288 MB, and the first version's whole-picture arithmetic took
+    its peak memory to 3.2 GB in a search at that size, measured)."""
+
+    STRIP = 256  # rows per strip of the exact measure
+
+    def __init__(self, rgb: np.ndarray, options: SearchOptions, device: torch.device) -> None:
+        self.rgb = rgb  # (H, W, 3) uint8
+        self.tune = options.tune
+        self.device = device
+        self.weights: np.ndarray | None = None
+        if options.roi is not None:
+            w = np.asarray(options.roi, np.float32)
+            self.weights = w / w.mean()
+
+    def window(self, ys: slice, xs: slice) -> _Target:
+        x = torch.from_numpy(np.ascontiguousarray(self.rgb[ys, xs])).permute(2, 0, 1)[None].float()
+        w = None if self.weights is None else torch.from_numpy(np.ascontiguousarray(self.weights[ys, xs]))[None, None]
+        return _Target(x.to(self.device), self.tune, None if w is None else w.to(self.device))
+
+    def exact(self, out: np.ndarray) -> float:
+        """The same measure of a whole decoded picture (uint8), computed exactly."""
+        if self.tune is Tune.MS_SSIM:
+            return float((1.0 - ms_ssim(self.rgb, out)) * MS_SSIM_SCALE)
+        total = 0.0
+        for r in range(0, self.rgb.shape[0], self.STRIP):
+            err = (out[r : r + self.STRIP].astype(np.float32) - self.rgb[r : r + self.STRIP]) ** 2
+            if self.weights is not None:
+                err *= self.weights[r : r + self.STRIP, :, None]
+            total += float(err.sum(dtype=np.float64))
+        return total / self.rgb.size
 
 
 MS_SSIM_SCALE = 255.0**2 / 2500.0 * 32.0  # 1 - MS-SSIM in MSE's units, as the trainer scales it (train/loss.py)
@@ -164,18 +195,13 @@ def search(
             f"the region-of-interest mask is {options.roi.shape[1]}x{options.roi.shape[0]}, "
             f"the picture {width}x{height}: they must be the same size"
         )
-    s = model.stride
-    pad = np.pad(rgb, ((0, -height % s), (0, -width % s), (0, 0)), mode="edge")
-    x = torch.from_numpy(pad).permute(2, 0, 1)[None].float().to(device)
-    distortion = _Distortion(x[:, :, :height, :width], options)
+    distortion = _Distortion(rgb, options, device)
     pixels = height * width
 
     start_q = model.quantise(y, quality)
 
     def exact_cost(q: Quantised) -> float:
-        out = torch.from_numpy(synthesise(q)).permute(2, 0, 1)[None].float().to(device)
-        with torch.no_grad():
-            return float(lam * float(distortion(out)) + q.total_bits / pixels)
+        return float(lam * distortion.exact(synthesise(q)) + q.total_bits / pixels)
 
     start_cost = exact_cost(start_q)
     with _frozen(model):
@@ -221,7 +247,7 @@ def _run(
 ) -> tuple[Quantised, list[SearchStep]]:
     """The search itself, window by window; the hard-rounded result."""
     s = model.stride
-    height, width = distortion.x.shape[2:]
+    height, width = distortion.rgb.shape[:2]
     gen = torch.Generator().manual_seed(options.seed)
     with torch.no_grad():
         variables = model.search_start(torch.from_numpy(y)[None], quality)
