@@ -145,9 +145,11 @@ def _searched_size(
     trials = 0
 
     def searched(q: int) -> Compressed:
+        """A searched trial's file; the size needs no decoder, so only the chosen one is decoded."""
         nonlocal trials
         trials += 1
-        return codec.complete(analysis, codec.search(analysis, q, options, on_step).quantised)
+        found = codec.search(analysis, q, options, on_step).quantised
+        return Compressed(codec.write(analysis.picture, found), found, analysis.picture, 0.0, 0.0)
 
     first = searched(quality)
     best = (quality, first) if len(first.data) <= limit else None
@@ -166,7 +168,7 @@ def _searched_size(
             best = (q, c) if best is None or q > best[0] else best
             break
         q -= 1
-    return None if best is None else (best[0], best[1], trials)
+    return None if best is None else (best[0], codec.complete(analysis, best[1].quantised), trials)
 
 
 def _searched(
